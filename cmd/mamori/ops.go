@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"mamori/internal/setup"
+)
+
+func migrateCmd(df *dataFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database schema up to date",
+		Long:  "Apply every pending migration in one transaction: on failure the database is left as it was.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, applied, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			v, _, _ := st.SchemaVersion(cmd.Context())
+			if len(applied) == 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s is up to date (schema %d)\n", st.Target(), v)
+				return nil
+			}
+			for _, m := range applied {
+				fmt.Fprintln(cmd.OutOrStdout(), "applied", m)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is at schema %d\n", st.Target(), v)
+			return nil
+		},
+	}
+}
+
+func logCmd(df *dataFlags) *cobra.Command {
+	cmd := &cobra.Command{Use: "log", Short: "Check the tamper-evident event log"}
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Verify every organization's event chain and stored records",
+		Long: `Verify recomputes every organization's SHA-256 event chain and compares each
+stored record with the state its last event recorded. It exits 0 when all
+hold and 1, naming the first broken event, when one does not.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			reps, err := st.Verify(cmd.Context())
+			if err != nil {
+				return err
+			}
+			broken := 0
+			for _, r := range reps {
+				if r.Break != nil {
+					broken++
+					fmt.Fprintf(cmd.OutOrStdout(), "BROKEN %s: %v\n", r.Slug, r.Break)
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "ok     %s: %d events, %d records\n", r.Slug, r.Events, r.Rows)
+			}
+			if broken > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d of %d organizations have a broken log", broken, len(reps))}
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(verify)
+	return cmd
+}
+
+func backupCmd(df *dataFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a consistent copy of the database, also while the server runs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			guidance, err := setup.Backup(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			if guidance != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), guidance)
+				return nil
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "backup written to", args[0])
+			return nil
+		},
+	}
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print mamori's version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "mamori", version())
+		},
+	}
+}
+
+// buildVersion is set at link time (-ldflags "-X main.buildVersion=v1.2.3").
+var buildVersion = ""
+
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev
+		}
+	}
+	return "dev"
+}
