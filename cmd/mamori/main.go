@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mamori"
+	"mamori/internal/i18n"
 	"mamori/internal/setup"
 )
 
@@ -29,8 +31,8 @@ func main() {
 		if errors.As(err, &ee) {
 			code = ee.code
 		}
-		if err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "mamori:", err)
+		if msg := message(err); msg != "" {
+			fmt.Fprintln(os.Stderr, "mamori:", msg)
 		}
 		os.Exit(code)
 	}
@@ -63,9 +65,20 @@ func newRoot() *cobra.Command {
 		tenantCmd(df),
 		logCmd(df),
 		backupCmd(df),
+		policyCmd(),
 		versionCmd(),
 	)
 	return root
+}
+
+// message renders an error for the terminal: a mamori error in Japanese
+// and English from the catalogs, anything else as it is.
+func message(err error) string {
+	if e, ok := mamori.AsError(err); ok {
+		cat := i18n.Default()
+		return cat.ErrorText("ja", e) + " / " + cat.ErrorText("en", e)
+	}
+	return err.Error()
 }
 
 func envOr(key, def string) string {

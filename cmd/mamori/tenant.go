@@ -59,7 +59,26 @@ func tenantCmd(df *dataFlags) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.AddCommand(create, list)
+	activate := &cobra.Command{
+		Use:   "activate-policy CODE NAME|FILE",
+		Short: "Validate a policy profile and make it the organization's active version",
+		Long:  "Validate a built-in profile or a profile file and adopt it as the organization's new active policy version.\nEarlier records keep the version they were decided under.",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			pol, err := setup.ActivatePolicy(cmd.Context(), st, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s now follows %s version %s (sha256 %s)\n", args[0], pol.ID(), pol.Version(), pol.Hash())
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, activate)
 	return cmd
 }
 

@@ -127,3 +127,28 @@ func Backup(ctx context.Context, st *store.Store, path string) (guidance string,
 	}
 	return "", nil
 }
+
+// ActivatePolicy validates a profile — a built-in name or a file — and
+// makes it the tenant's active version.
+func ActivatePolicy(ctx context.Context, st *store.Store, slug, nameOrFile string) (*policy.Policy, error) {
+	t, err := st.TenantBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	var src []byte
+	file := nameOrFile
+	if b, berr := policy.BuiltinSource(nameOrFile); berr == nil {
+		src, file = b, nameOrFile+".yaml"
+	} else if src, err = os.ReadFile(nameOrFile); err != nil {
+		return nil, fmt.Errorf("%q is neither a built-in profile (%s) nor a readable file: %w", nameOrFile, strings.Join(policy.BuiltinNames(), ", "), err)
+	}
+	pol, err := policy.Load(file, src)
+	if err != nil {
+		return nil, err
+	}
+	tctx := mamori.WithScope(ctx, mamori.Scope{Tenant: t.ID, ActorLabel: "mamori command", RequestID: "cli"})
+	if _, err := st.ActivatePolicy(tctx, store.PolicySource{Profile: pol.ID(), Version: pol.Version(), SourceHash: pol.Hash(), Source: string(src)}); err != nil {
+		return nil, err
+	}
+	return pol, nil
+}

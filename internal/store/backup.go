@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -13,7 +14,14 @@ func (s *Store) BackupTo(ctx context.Context, path string) error {
 	if s.dialect != SQLite {
 		return errors.New("backup: only SQLite databases are copied by mamori; use pg_dump for PostgreSQL")
 	}
-	if _, err := s.read.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	// A connection of its own: the read pool is query-only, and the single
+	// writer connection must stay free for the server while the copy runs.
+	db, err := sql.Open("sqlite", "file:"+escapePath(s.target)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("back up to %s: %w", path, err)
 	}
 	return nil

@@ -88,8 +88,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// SQLite unless asked for.
 	// The path is part of a URI: '#' or '?' in a directory name would
 	// otherwise cut it short.
-	esc := strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(path)
-	base := "file:" + esc + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_time_format=sqlite"
+	base := "file:" + escapePath(path) + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -107,6 +106,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("cannot open the SQLite database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// escapePath makes a file path safe inside a file: URI.
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(path)
 }
 
 func checkWritable(dir string) error {
@@ -136,9 +140,9 @@ func openPostgres(ctx context.Context, dbURL string) (*Store, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		var ne net.Error
-		if errors.As(err, &ne) || strings.Contains(err.Error(), "connect") {
-			return nil, fmt.Errorf("cannot connect to PostgreSQL at %s: %v; check that the server runs and that --db is right", target, scrub(err, u))
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return nil, fmt.Errorf("cannot connect to PostgreSQL at %s: %v; check that the server runs and that --db is right", target, oe)
 		}
 		return nil, fmt.Errorf("PostgreSQL at %s refused the connection: %v", target, scrub(err, u))
 	}
@@ -171,9 +175,10 @@ func redact(dbURL string) string {
 	return u.String()
 }
 
-// scrub removes the password from a driver error, which may quote the URL.
+// scrub removes the password from a driver error, which may quote the URL,
+// and keeps it on one line.
 func scrub(err error, u *url.URL) string {
-	msg := err.Error()
+	msg := strings.Join(strings.Fields(err.Error()), " ")
 	if u.User != nil {
 		if pw, ok := u.User.Password(); ok && pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "xxxxx")

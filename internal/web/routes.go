@@ -36,6 +36,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /{$}", Member, s.home)
 	s.handle("GET /log", Perm(policy.PermLogRead), s.logList)
 
+	// The policy: read it, its versions and their differences; adopt a new version.
+	s.handle("GET /policy", Perm(policy.PermPolicyRead), s.policyShow)
+	s.handle("GET /policy/versions", Perm(policy.PermPolicyRead), s.policyVersions)
+	s.handle("POST /policy/versions", Perm(policy.PermPolicyManage), s.policyActivate)
+	s.handle("GET /policy/versions/{id}/source", Perm(policy.PermPolicyRead), s.policySource)
+	s.handle("GET /policy/diff", Perm(policy.PermPolicyRead), s.policyDiff)
+	s.handle("POST /api/v1/decisions", Perm(policy.PermPolicyRead), s.apiDecide)
+
 	// JSON API.
 	s.handle("GET /api/v1/me", Member, s.apiMe)
 	s.handle("GET /api/v1/events", Perm(policy.PermLogRead), s.apiEvents)

@@ -16,6 +16,9 @@ var pageData = map[string]any{
 	"account_totp":     totpEnrolData{},
 	"home":             homeData{},
 	"log":              logData{},
+	"policy":           policyData{},
+	"policy_versions":  policyVersionsData{},
+	"policy_diff":      policyDiffData{},
 	"error": struct {
 		Page
 		Err    error
