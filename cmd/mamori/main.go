@@ -66,6 +66,7 @@ func newRoot() *cobra.Command {
 		logCmd(df),
 		backupCmd(df),
 		policyCmd(),
+		purgeCmd(df),
 		versionCmd(),
 	)
 	return root

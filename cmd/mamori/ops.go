@@ -98,6 +98,28 @@ func backupCmd(df *dataFlags) *cobra.Command {
 	}
 }
 
+func purgeCmd(df *dataFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "purge",
+		Short: "Delete records whose retention period has ended",
+		Long:  "Delete, in every organization, the records whose keep-until date has passed. Each deletion is recorded in the event log.\nThe server also does this by itself every 15 minutes.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			n, err := setup.PurgeExpired(cmd.Context(), st)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d expired records purged\n", n)
+			return nil
+		},
+	}
+}
+
 func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",

@@ -152,3 +152,22 @@ func ActivatePolicy(ctx context.Context, st *store.Store, slug, nameOrFile strin
 	}
 	return pol, nil
 }
+
+// PurgeExpired deletes, in every tenant, the records whose keep-until date
+// has passed; each deletion is an event of its own.
+func PurgeExpired(ctx context.Context, st *store.Store) (int, error) {
+	ts, err := st.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, t := range ts {
+		tctx := mamori.WithScope(ctx, mamori.Scope{Tenant: t.ID, ActorLabel: "retention", RequestID: "purge"})
+		n, err := st.PurgeExpired(tctx)
+		if err != nil {
+			return total, fmt.Errorf("purge %s: %w", t.Slug, err)
+		}
+		total += n
+	}
+	return total, nil
+}

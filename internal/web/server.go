@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mamori/internal/i18n"
+	"mamori/internal/setup"
 	"mamori/internal/store"
 )
 
@@ -114,8 +115,9 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	return nil
 }
 
-// housekeeping removes expired sessions now and then. Several servers may
-// do it at once; the deletes are idempotent.
+// housekeeping removes expired sessions and purges records whose
+// retention has ended, now and then. Several servers may do it at once:
+// the deletes are idempotent, and purges serialize on each tenant's chain.
 func (s *Server) housekeeping(ctx context.Context) {
 	t := time.NewTicker(15 * time.Minute)
 	defer t.Stop()
@@ -124,6 +126,11 @@ func (s *Server) housekeeping(ctx context.Context) {
 			s.log.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			s.log.Info("expired sessions deleted", "count", n)
+		}
+		if n, err := setup.PurgeExpired(ctx, s.store); err != nil && ctx.Err() == nil {
+			s.log.Warn("purge expired records", "err", err)
+		} else if n > 0 {
+			s.log.Info("expired records purged", "count", n)
 		}
 		select {
 		case <-ctx.Done():
