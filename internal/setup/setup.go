@@ -105,7 +105,12 @@ func FirstRun(ctx context.Context, st *store.Store, slug, name, profile string) 
 	if len(ts) > 0 {
 		return nil, nil
 	}
-	return CreateTenant(ctx, st, slug, name, profile)
+	nt, err := CreateTenant(ctx, st, slug, name, profile)
+	if mamori.ErrorCode(err) == mamori.ECONFLICT {
+		// Another server starting on the same database created it first.
+		return nil, nil
+	}
+	return nt, err
 }
 
 // Backup writes a consistent copy of an SQLite database to path while the
