@@ -75,11 +75,6 @@ func CreateTenant(ctx context.Context, st *store.Store, slug, name, profile stri
 		return nil, fmt.Errorf("profile %q: %w (choose one of: %s)", profile, err, strings.Join(policy.BuiltinNames(), ", "))
 	}
 	t := &tenant.Tenant{Slug: slug, Name: name}
-	sys := mamori.WithScope(ctx, mamori.Scope{ActorLabel: "mamori setup", RequestID: "setup"})
-	src := store.PolicySource{Profile: pol.ID(), Version: pol.Version(), SourceHash: pol.Hash(), Source: string(pol.Bytes())}
-	if err := st.CreateTenant(sys, t, src); err != nil {
-		return nil, err
-	}
 	pw, err := auth.OneTimePassword()
 	if err != nil {
 		return nil, err
@@ -88,10 +83,15 @@ func CreateTenant(ctx context.Context, st *store.Store, slug, name, profile stri
 	if err != nil {
 		return nil, err
 	}
-	admin := &directory.Person{StaffNo: "admin", Name: "システム管理者", Kind: directory.KindStaff, IsAdmin: true}
-	tctx := mamori.WithScope(ctx, mamori.Scope{Tenant: t.ID, ActorLabel: "mamori setup", RequestID: "setup"})
-	if err := st.CreatePersonWithAccount(tctx, admin, "admin", hash); err != nil {
-		return nil, fmt.Errorf("create administrator of %s: %w", slug, err)
+	admin := &store.FirstAdmin{
+		Person:       &directory.Person{StaffNo: "admin", Name: "システム管理者", Kind: directory.KindStaff, IsAdmin: true},
+		Login:        "admin",
+		PasswordHash: hash,
+	}
+	sys := mamori.WithScope(ctx, mamori.Scope{ActorLabel: "mamori setup", RequestID: "setup"})
+	src := store.PolicySource{Profile: pol.ID(), Version: pol.Version(), SourceHash: pol.Hash(), Source: string(pol.Bytes())}
+	if err := st.CreateTenant(sys, t, src, admin); err != nil {
+		return nil, err
 	}
 	return &NewTenant{Tenant: *t, Profile: pol.ID(), AdminLogin: "admin", AdminPassword: pw}, nil
 }

@@ -63,7 +63,7 @@ func TestTenantsAndPolicyVersions(t *testing.T) {
 		if err != nil || len(vs) != 2 || vs[1].Active {
 			t.Fatalf("versions of A = %+v, %v", vs, err)
 		}
-		err = s.CreateTenant(context.Background(), &tenant.Tenant{Slug: "shimojo", Name: "x"}, store.PolicySource{})
+		err = s.CreateTenant(context.Background(), &tenant.Tenant{Slug: "shimojo", Name: "x"}, store.PolicySource{}, nil)
 		if mamori.ErrorCode(err) != mamori.ECONFLICT {
 			t.Errorf("duplicate slug: err = %v, want conflict", err)
 		}

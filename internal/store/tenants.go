@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mamori"
+	"mamori/internal/directory"
 	"mamori/internal/tenant"
 )
 
@@ -18,9 +19,18 @@ type PolicySource struct {
 	Source     string // the YAML
 }
 
-// CreateTenant creates a tenant, starts its event chain and activates its
-// first policy version, in one transaction.
-func (s *Store) CreateTenant(ctx context.Context, t *tenant.Tenant, p PolicySource) error {
+// FirstAdmin is the administrator a new tenant starts with.
+type FirstAdmin struct {
+	Person       *directory.Person
+	Login        string
+	PasswordHash string // of a temporary password, to be changed at first sign-in
+}
+
+// CreateTenant creates a tenant, starts its event chain, activates its
+// first policy version and, if admin is given, creates its first
+// administrator — all in one transaction, so that a tenant never exists
+// without the administrator who can sign in to it.
+func (s *Store) CreateTenant(ctx context.Context, t *tenant.Tenant, p PolicySource, admin *FirstAdmin) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -68,6 +78,14 @@ func (s *Store) CreateTenant(ctx context.Context, t *tenant.Tenant, p PolicySour
 	}
 	if _, err := addPolicyVersion(ctx, tx, p, true); err != nil {
 		return err
+	}
+	if admin != nil {
+		if err := createPerson(ctx, tx, admin.Person); err != nil {
+			return err
+		}
+		if err := createAccount(ctx, tx, admin.Person.ID, admin.Login, admin.PasswordHash); err != nil {
+			return err
+		}
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit tenant %s: %w", t.Slug, err)

@@ -200,7 +200,7 @@ func NewTenant(t testing.TB, s *store.Store, slug string) context.Context {
 	t.Helper()
 	tn := &tenant.Tenant{Slug: slug, Name: "テスト団体 " + slug}
 	src := store.PolicySource{Profile: "test", Version: "1", SourceHash: "0", Source: "profile: test"}
-	if err := s.CreateTenant(context.Background(), tn, src); err != nil {
+	if err := s.CreateTenant(context.Background(), tn, src, nil); err != nil {
 		t.Fatalf("create tenant %s: %v", slug, err)
 	}
 	return Scope(tn.ID)
