@@ -8,6 +8,6 @@ budget=${1:-10s}
 go list -f '{{.ImportPath}} {{.Dir}}' ./... | while read -r pkg dir; do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
     echo "fuzz $pkg $target ($budget)"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" "$pkg"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" -fuzzminimizetime 5x "$pkg"
   done
 done
