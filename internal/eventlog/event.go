@@ -41,34 +41,50 @@ const Genesis = ""
 // Canonical returns the byte encoding that the hash covers. Each field is
 // length-prefixed so no two different events encode alike.
 func (e *Event) Canonical() []byte {
-	var b strings.Builder
-	b.WriteString("mamori-event-v1\n")
-	for _, f := range []string{
-		strconv.FormatInt(e.Tenant, 10),
-		strconv.FormatInt(e.Seq, 10),
-		FormatTime(e.At),
-		strconv.FormatInt(e.ActorID, 10),
-		e.ActorLabel,
-		e.Action,
-		e.ObjectType,
-		strconv.FormatInt(e.ObjectID, 10),
-		e.Data,
-		e.StateHash,
-		e.RequestID,
-		e.ClientAddr,
-		e.PrevHash,
-	} {
-		b.WriteString(strconv.Itoa(len(f)))
-		b.WriteByte(':')
-		b.WriteString(f)
-		b.WriteByte('\n')
+	return e.appendCanonical(make([]byte, 0, 512))
+}
+
+func (e *Event) appendCanonical(b []byte) []byte {
+	b = append(b, "mamori-event-v1\n"...)
+	field := func(f string) {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+		b = append(b, '\n')
 	}
-	return []byte(b.String())
+	num := func(n int64) {
+		var tmp [20]byte
+		f := strconv.AppendInt(tmp[:0], n, 10)
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+		b = append(b, '\n')
+	}
+	num(e.Tenant)
+	num(e.Seq)
+	var tb [40]byte
+	at := e.At.UTC().AppendFormat(tb[:0], time.RFC3339Nano)
+	b = strconv.AppendInt(b, int64(len(at)), 10)
+	b = append(b, ':')
+	b = append(b, at...)
+	b = append(b, '\n')
+	num(e.ActorID)
+	field(e.ActorLabel)
+	field(e.Action)
+	field(e.ObjectType)
+	num(e.ObjectID)
+	field(e.Data)
+	field(e.StateHash)
+	field(e.RequestID)
+	field(e.ClientAddr)
+	field(e.PrevHash)
+	return b
 }
 
 // ComputeHash returns the hex SHA-256 of the canonical encoding.
 func (e *Event) ComputeHash() string {
-	sum := sha256.Sum256(e.Canonical())
+	var buf [512]byte
+	sum := sha256.Sum256(e.appendCanonical(buf[:0]))
 	return hex.EncodeToString(sum[:])
 }
 
