@@ -68,6 +68,7 @@ func newRoot() *cobra.Command {
 		policyCmd(),
 		purgeCmd(df),
 		versionCmd(),
+		assetCmd(df),
 	)
 	return root
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,12 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mamori/internal/demo"
 	"mamori/internal/setup"
+	"mamori/internal/store"
 	"mamori/internal/web"
 )
 
 func serveCmd(df *dataFlags) *cobra.Command {
-	var addr, profile, slug, name, logLevel string
+	var addr, profile, slug, name, logLevel, demoProfile string
 	var secure bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -35,9 +39,20 @@ one-time password is printed once and must be changed at first sign-in.`,
 			if len(applied) > 0 {
 				log.Info("database migrated", "migrations", applied, "database", st.Target())
 			}
+			if demoProfile != "" {
+				profile = demoProfile
+			}
 			first, err := setup.FirstRun(ctx, st, slug, name, profile)
 			if err != nil {
 				return err
+			}
+			var filled *demo.Demo
+			if demoProfile != "" {
+				if filled, err = fillDemo(ctx, st); errors.Is(err, demo.ErrNotEmpty) {
+					log.Info("demo data not filled: the first organization already has data")
+				} else if err != nil {
+					return err
+				}
 			}
 			srv, err := web.New(web.Config{Addr: addr, SecureCookies: secure, Version: version()}, st, log)
 			if err != nil {
@@ -49,6 +64,9 @@ one-time password is printed once and must be changed at first sign-in.`,
 				if first != nil {
 					printNewTenant(out, first)
 				}
+				if filled != nil {
+					filled.Summary(out)
+				}
 			})
 		},
 	}
@@ -58,6 +76,7 @@ one-time password is printed once and must be changed at first sign-in.`,
 	cmd.Flags().StringVar(&name, "tenant-name", "mamori", "name of the first organization")
 	cmd.Flags().BoolVar(&secure, "secure-cookies", os.Getenv("MAMORI_SECURE_COOKIES") == "1", "mark cookies Secure (set when users reach mamori over HTTPS)")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	cmd.Flags().StringVar(&demoProfile, "demo", "", "fill the first organization with demo data for this policy profile (sets --profile)")
 	return cmd
 }
 
@@ -67,4 +86,13 @@ func newLogger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// fillDemo fills the first organization with demo data (--demo).
+func fillDemo(ctx context.Context, st *store.Store) (*demo.Demo, error) {
+	ts, err := st.Tenants(ctx)
+	if err != nil || len(ts) == 0 {
+		return nil, fmt.Errorf("demo: no organization to fill: %v", err)
+	}
+	return demo.Fill(ctx, st, ts[0].ID)
 }

@@ -11,13 +11,17 @@ type Principal struct {
 	UnitID     int64
 	IsAdmin    bool
 	Roles      []RoleHolding
+	Segments   []string // network segments of the policy the person works in
 	Perms      map[string]bool
 	MustChange bool // temporary password: must be changed before anything else
-	MFAEnabled bool // the account has a second factor
-	NeedsMFA   bool // two-factor required but not yet completed in this session
-	MustEnrol  bool // two-factor required by policy but not yet set up
-	SessionID  string
-	TokenID    int64 // API token, if the request came with one
+	// PasswordExpired: the password is older than the policy allows, so
+	// MustChange is set (periodic change, 下條村 第2章7(7)5).
+	PasswordExpired bool
+	MFAEnabled      bool // the account has a second factor
+	NeedsMFA        bool // two-factor required but not yet completed in this session
+	MustEnrol       bool // two-factor required by policy but not yet set up
+	SessionID       string
+	TokenID         int64 // API token, if the request came with one
 
 	PolicyVersionID int64
 	PolicyHash      string
@@ -39,6 +43,16 @@ func (p *Principal) Can(perm string) bool {
 func (p *Principal) HasRole(role string) bool {
 	for _, r := range p.Roles {
 		if r.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// InSegment reports whether the principal works in the network segment.
+func (p *Principal) InSegment(segment string) bool {
+	for _, s := range p.Segments {
+		if s == segment {
 			return true
 		}
 	}

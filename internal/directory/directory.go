@@ -106,3 +106,48 @@ type Unit struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// UnitKinds lists the unit kinds in display order.
+var UnitKinds = []UnitKind{UnitBody, UnitDepartment, UnitSection, UnitTeam}
+
+// Valid reports whether k is a known kind.
+func (k UnitKind) Valid() bool {
+	for _, x := range UnitKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the fields of a unit a person types.
+func (u *Unit) Validate() error {
+	u.Code = strings.TrimSpace(u.Code)
+	u.Name = strings.TrimSpace(u.Name)
+	u.NameEN = strings.TrimSpace(u.NameEN)
+	u.Body = strings.TrimSpace(u.Body)
+	if u.Code == "" || len(u.Code) > 40 || strings.ContainsAny(u.Code, " \t\r\n,;、") {
+		return mamori.FieldError("code", "unit.code_invalid", nil)
+	}
+	if u.Name == "" || len([]rune(u.Name)) > 100 {
+		return mamori.FieldError("name", "unit.name_invalid", nil)
+	}
+	if len([]rune(u.NameEN)) > 100 {
+		return mamori.FieldError("name_en", "unit.name_invalid", nil)
+	}
+	if !u.Kind.Valid() {
+		return mamori.FieldError("kind", "unit.kind_invalid", map[string]any{"Kind": string(u.Kind)})
+	}
+	if u.ParentID != 0 && u.ParentID == u.ID {
+		return mamori.FieldError("parent_id", "unit.parent_cycle", nil)
+	}
+	return nil
+}
+
+// Statuses lists the person statuses in display order.
+var Statuses = []PersonStatus{StatusActive, StatusSuspended, StatusLeft}
+
+// Valid reports whether s is a known status.
+func (s PersonStatus) Valid() bool {
+	return s == StatusActive || s == StatusSuspended || s == StatusLeft
+}

@@ -22,6 +22,7 @@ type Who struct {
 	TOTPEnabled       bool
 	PasswordChangedAt time.Time
 	Roles             []RoleHolding
+	Segments          []string // network segments the person works in (person_segments)
 	PolicyVersionID   int64
 	PolicyHash        string
 }
@@ -61,6 +62,9 @@ func (s *Store) Who(ctx context.Context, personID int64) (*Who, error) {
 		return nil, fmt.Errorf("load active policy: %w", err)
 	}
 	if w.Roles, err = rolesOf(ctx, tx, personID, tx.Now()); err != nil {
+		return nil, err
+	}
+	if w.Segments, err = segmentsOf(ctx, tx, personID); err != nil {
 		return nil, err
 	}
 	return w, nil

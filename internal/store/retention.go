@@ -14,6 +14,11 @@ import (
 // requires to be kept for a period (藤枝市 第2章5(2)⑪ウ, 6(1)③イ: five years).
 var retainedTables = map[string]bool{
 	"attachments": true,
+	// A request and its records share its keep-until (migration 0030).
+	"requests":        true,
+	"request_assets":  true,
+	"request_steps":   true,
+	"request_reports": true,
 }
 
 // deleteRecord deletes a row of a tracked table, refusing while the policy

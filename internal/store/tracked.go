@@ -14,6 +14,28 @@ var trackedTables = map[string]string{
 	"role_assignments": "id",
 	"api_tokens":       "id",
 	"attachments":      "id",
+	// Directory and sign-in (migration 0010).
+	"absences":         "id",
+	"transfers":        "id",
+	"transfer_items":   "id",
+	"password_history": "id",
+	"recovery_codes":   "id",
+	"person_segments":  "id",
+	// The asset register (migration 0020).
+	"assets": "id",
+	// Requests and approvals (migration 0030).
+	"requests":        "id",
+	"request_assets":  "id",
+	"request_steps":   "id",
+	"request_reports": "id",
+	// Incidents, the response plan, deviations and violations (0040–0044).
+	"incidents":        "id",
+	"incident_entries": "id",
+	"incident_notices": "id",
+	"incident_reports": "id",
+	"response_plans":   "id",
+	"deviations":       "id",
+	"violations":       "id",
 }
 
 // untrackedTables hold the log itself or short-lived bookkeeping.
@@ -22,6 +44,16 @@ var untrackedTables = map[string]bool{
 	"event_heads":       true,
 	"sessions":          true,
 	"schema_migrations": true,
+	// The asset register (0020): asset_levels is a search index of
+	// assets.effective, which the log vouches for; asset_uploads holds
+	// files between an import's steps.
+	"asset_levels":  true,
+	"asset_uploads": true,
+	// Public report form bookkeeping and notifications (0040, 0041).
+	"public_form_keys": true,
+	"rate_buckets":     true,
+	"notifications":    true,
+	"mail_outbox":      true,
 }
 
 // TrackedTables returns the names of the tables the log vouches for.

@@ -225,6 +225,7 @@ func (s *Server) loadPrincipal(ctx context.Context, tenant mamori.TenantID, pers
 		PolicyHash:      who.PolicyHash,
 		Perms:           map[string]bool{},
 	}
+	p.Segments = who.Segments
 	roleIDs := make([]string, 0, len(who.Roles))
 	for _, h := range who.Roles {
 		p.Roles = append(p.Roles, auth.RoleHolding{Role: h.Role, UnitID: h.UnitID})
@@ -245,6 +246,11 @@ func (s *Server) loadPrincipal(ctx context.Context, tenant mamori.TenantID, pers
 	}
 	if pol != nil && !p.MFAEnabled && requiresMFA(pol, p) {
 		p.MustEnrol = true
+	}
+	// A password older than the policy allows must be changed before
+	// anything else, as a temporary one is (下條村 第2章7(7)5).
+	if auth.RulesFrom(pol).Expired(who.PasswordChangedAt, s.store.Now()) && !p.MustChange {
+		p.MustChange, p.PasswordExpired = true, true
 	}
 	return p, nil
 }

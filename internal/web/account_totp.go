@@ -23,6 +23,9 @@ type totpEnrolData struct {
 // fetch does not invalidate what the person has already scanned.
 func (s *Server) totpEnrolForm(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
+	if err := noToken(p); err != nil {
+		return err
+	}
 	if p.MustChange {
 		s.redirect(w, r, "/account/password")
 		return nil
@@ -55,6 +58,9 @@ func (s *Server) totpEnrolForm(w http.ResponseWriter, r *http.Request) error {
 // totpEnrol enables the pending secret once a code from it checks out.
 func (s *Server) totpEnrol(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
+	if err := noToken(p); err != nil {
+		return err
+	}
 	if p.MustChange || p.NeedsMFA || p.MFAEnabled {
 		s.redirect(w, r, "/account/totp")
 		return nil
@@ -86,6 +92,7 @@ func (s *Server) totpEnrol(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.redirect(w, r, "/?flash=totp_enabled")
-	return nil
+	// Recovery codes, for the day the phone is lost: shown on this answer
+	// only, stored hashed, each usable once.
+	return s.showNewRecoveryCodes(w, r, p.PersonID, "flash.totp_enabled")
 }

@@ -160,7 +160,8 @@ func (c *client) enrolTOTP() string {
 		c.e.t.Fatalf("no TOTP secret on the enrolment page (%d): %.300s", r.code, r.body)
 	}
 	code, _ := auth.TOTPCode(m[1], time.Now())
-	if r := c.post("/account/totp", url.Values{"code": {code}}); r.code != http.StatusSeeOther {
+	// Enrolment answers with the new recovery codes, shown once (200).
+	if r := c.post("/account/totp", url.Values{"code": {code}}); r.code != http.StatusOK || !strings.Contains(r.body, `class="recovery-codes"`) {
 		c.e.t.Fatalf("TOTP enrolment: %d %.300s", r.code, r.body)
 	}
 	return m[1]

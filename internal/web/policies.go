@@ -91,6 +91,13 @@ func requiresMFA(pol *policy.Policy, p *auth.Principal) bool {
 				return true
 			}
 		}
+		// Segments: whoever works in a segment the rule names
+		// (個人番号利用事務系, 下條村 第2章5(1)①).
+		for _, seg := range rule.Segments {
+			if p.InSegment(seg) {
+				return true
+			}
+		}
 	}
 	return false
 }

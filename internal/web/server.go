@@ -99,6 +99,9 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 		ready(ln.Addr().String())
 	}
 	go s.housekeeping(ctx)
+	go s.runIncidentJobs(ctx) // mail, deviation expiry, report deadlines (inbox_jobs.go)
+	go s.transferJob(ctx)
+	go s.requestReminders(ctx) // approvers of requests waiting too long (request_common.go)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -38,7 +38,19 @@ func (s *Server) signinTOTP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	if acct.LockedUntil != nil && s.store.Now().Before(*acct.LockedUntil) || !auth.CheckTOTP(acct.TOTPSecret, code, s.store.Now()) {
+	locked := acct.LockedUntil != nil && s.store.Now().Before(*acct.LockedUntil)
+	// A recovery code stands in for the code of a lost phone, once.
+	if !locked && auth.LooksLikeRecoveryCode(code) {
+		used, err := s.useRecoveryCode(r, p.PersonID, p.SessionID, code)
+		if err != nil {
+			return err
+		}
+		if used {
+			s.redirect(w, r, next)
+			return nil
+		}
+	}
+	if locked || !auth.CheckTOTP(acct.TOTPSecret, code, s.store.Now()) {
 		lock := s.lockFor(r.Context(), acct.FailedCount+1)
 		if err := s.store.RecordSigninFailure(r.Context(), p.PersonID, lock); err != nil {
 			return err
