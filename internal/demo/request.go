@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"mamori"
@@ -190,8 +191,8 @@ func demoValues(d *Demo, k *policy.RequestKind, applicant int64, assets []asset.
 		case policy.FieldPerson:
 			v[f.ID] = applicant
 		case policy.FieldAssetList:
-			if len(assets) > 0 {
-				v[f.ID] = []int64{assets[0].ID}
+			if a, ok := demoRequestAsset(f.ID, assets); ok {
+				v[f.ID] = []int64{a.ID}
 			}
 		}
 	}
@@ -216,4 +217,27 @@ func demoRecordValues(d *Demo, r *request.Request) request.Values {
 		}
 	}
 	return v
+}
+
+// demoRequestAsset picks an asset that fits a field: a terminal for devices, a
+// system for a system, otherwise a paper or medium.
+func demoRequestAsset(field string, assets []asset.Asset) (asset.Asset, bool) {
+	want := []asset.Kind{asset.KindPaper, asset.KindMedium, asset.KindInformation}
+	switch {
+	case strings.HasPrefix(field, "device"):
+		want = []asset.Kind{asset.KindPC, asset.KindEquipment, asset.KindServer}
+	case strings.HasPrefix(field, "system"):
+		want = []asset.Kind{asset.KindSystem, asset.KindServer}
+	}
+	for _, k := range want {
+		for _, a := range assets {
+			if a.Kind == k {
+				return a, true
+			}
+		}
+	}
+	if len(assets) > 0 {
+		return assets[0], true
+	}
+	return asset.Asset{}, false
 }
