@@ -519,26 +519,7 @@ func (w *eventWriter) add(ctx context.Context, action, table string, id int64, d
 	if err != nil {
 		return fmt.Errorf("record %s: encode change: %w", action, err)
 	}
-	actor := tx.scope.ActorLabel
-	if actor == "" {
-		actor = "system"
-	}
-	ev := eventlog.Event{
-		Tenant:     int64(tx.scope.Tenant),
-		Seq:        tx.headSeq + 1,
-		At:         eventlog.StoredTime(tx.s.now()),
-		ActorID:    tx.scope.ActorID,
-		ActorLabel: actor,
-		Action:     action,
-		ObjectType: table,
-		ObjectID:   id,
-		Data:       string(b),
-		StateHash:  stateHash,
-		RequestID:  tx.scope.RequestID,
-		ClientAddr: tx.scope.ClientAddr,
-	}
-	ev.Seal(tx.headHash)
-	tx.headSeq, tx.headHash = ev.Seq, ev.Hash
+	ev := tx.sealEvent(action, table, id, b, stateHash)
 	w.pending = append(w.pending, ev)
 	return nil
 }

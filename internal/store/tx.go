@@ -235,6 +235,24 @@ func (tx *Tx) Record(ctx context.Context, c Change) error {
 		}
 		state = h
 	}
+	ev := tx.sealEvent(c.Action, c.Table, c.ID, data, state)
+	if _, err := tx.Exec(ctx, `INSERT INTO events (tenant_id, seq, at, actor_id, actor_label, action, object_type, object_id, data, state_hash, request_id, client_addr, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		ev.Seq, ev.At, ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Data, ev.StateHash, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash); err != nil {
+		return fmt.Errorf("append event %s: %w", c.Action, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE event_heads SET seq = $2, hash = $3 WHERE tenant_id = $1`, ev.Seq, ev.Hash); err != nil {
+		return fmt.Errorf("advance event head: %w", err)
+	}
+	tx.events++
+	return nil
+}
+
+// sealEvent builds the next event of the tenant's chain from the
+// transaction's scope and clock, seals it onto the current head and
+// advances the head. The caller stores the event (one at a time in Record,
+// many to a statement in a bulk import) and the head.
+func (tx *Tx) sealEvent(action, table string, id int64, data []byte, state string) eventlog.Event {
 	actor := tx.scope.ActorLabel
 	if actor == "" {
 		actor = "system"
@@ -245,26 +263,17 @@ func (tx *Tx) Record(ctx context.Context, c Change) error {
 		At:         eventlog.StoredTime(tx.s.now()),
 		ActorID:    tx.scope.ActorID,
 		ActorLabel: actor,
-		Action:     c.Action,
-		ObjectType: c.Table,
-		ObjectID:   c.ID,
+		Action:     action,
+		ObjectType: table,
+		ObjectID:   id,
 		Data:       string(data),
 		StateHash:  state,
 		RequestID:  tx.scope.RequestID,
 		ClientAddr: tx.scope.ClientAddr,
 	}
 	ev.Seal(tx.headHash)
-	if _, err := tx.Exec(ctx, `INSERT INTO events (tenant_id, seq, at, actor_id, actor_label, action, object_type, object_id, data, state_hash, request_id, client_addr, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		ev.Seq, ev.At, ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Data, ev.StateHash, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash); err != nil {
-		return fmt.Errorf("append event %s: %w", c.Action, err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE event_heads SET seq = $2, hash = $3 WHERE tenant_id = $1`, ev.Seq, ev.Hash); err != nil {
-		return fmt.Errorf("advance event head: %w", err)
-	}
 	tx.headSeq, tx.headHash = ev.Seq, ev.Hash
-	tx.events++
-	return nil
+	return ev
 }
 
 // rowHash reads a tracked row and hashes it; "" when the row is gone.
