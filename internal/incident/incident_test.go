@@ -348,23 +348,34 @@ func FuzzPublicReport(f *testing.F) {
 	})
 }
 
-// TestViolationRulesMatchProfiles: the roles the violation rules name
-// exist in the built-in profile they are written for, so that a renamed
-// role cannot silently stop a notice the policy requires.
-func TestViolationRulesMatchProfiles(t *testing.T) {
-	for id, rule := range violationRules {
-		pol, err := policy.Builtin(id)
+// TestViolationRulesFollowProfiles: the profiles whose seeds prescribe
+// the response to a violation name whom to tell, with the clause; the
+// others fall back to the roles that manage violations.
+func TestViolationRulesFollowProfiles(t *testing.T) {
+	for _, test := range []struct {
+		profile, recordClause, suspendClause string
+		suspendRoles                         []string
+	}{
+		{"shimojo", "第2章 9(6)(1)", "第2章 9(6)(2)", []string{"ciso", "general_security_officer", "security_manager"}},
+		{"amakusa", "第39条(1)", "第39条(3)", []string{"general_manager", "info_manager", "section_head", "security_manager"}},
+		{"fujieda", "第2章 9(3)", "", nil},
+	} {
+		pol, err := policy.Builtin(test.profile)
 		if err != nil {
-			t.Errorf("rule for unknown profile %s: %v", id, err)
-			continue
+			t.Fatal(err)
 		}
-		for _, st := range append(append([]policy.RouteStep{}, rule.RecordTo...), rule.SuspendTo...) {
-			if _, ok := pol.Role(st.Role); !ok {
-				t.Errorf("profile %s has no role %s (violation rule)", id, st.Role)
+		r := RuleFor(pol)
+		if r.RecordClause != test.recordClause || r.SuspendClause != test.suspendClause || len(r.RecordTo) == 0 || len(r.SuspendTo) == 0 {
+			t.Errorf("%s: rule %+v", test.profile, r)
+		}
+		if test.suspendRoles != nil {
+			var got []string
+			for _, st := range r.SuspendTo {
+				got = append(got, st.Role)
 			}
-		}
-		if r := RuleFor(pol); len(r.SuspendTo) == 0 || len(r.RecordTo) == 0 {
-			t.Errorf("profile %s: rule %+v tells nobody", id, r)
+			if strings.Join(got, ",") != strings.Join(test.suspendRoles, ",") {
+				t.Errorf("%s: suspension tells %v, want %v", test.profile, got, test.suspendRoles)
+			}
 		}
 	}
 	for _, name := range policy.BuiltinNames() {

@@ -58,11 +58,8 @@ type Violation struct {
 	PersonName string // read with it
 }
 
-// ViolationRule is whom a profile's policy has told at each stage, with
-// the clause. The policy format has no section for violations yet (see
-// the lead's note): the rules of the profiles whose seeds prescribe the
-// response are written here, each citing its clause, and any other
-// profile falls back to the roles it grants violation.manage.
+// ViolationRule is whom the policy has told at each stage, with the
+// clause, read from the profile's violations section.
 type ViolationRule struct {
 	RecordTo      []policy.RouteStep // told when the violation is recorded and when instructed
 	RecordClause  string
@@ -70,36 +67,16 @@ type ViolationRule struct {
 	SuspendClause string
 }
 
-// violationRules are keyed by profile id. applicant_unit and
-// applicant_body mean the violator's unit (and body).
-var violationRules = map[string]ViolationRule{
-	// 下條村 第2章9(6)(1), (2).
-	"shimojo": {
-		RecordTo:      []policy.RouteStep{{Role: "security_manager", Scope: policy.RouteApplicantUnit}},
-		RecordClause:  "第2章 9(6)(1)",
-		SuspendTo:     []policy.RouteStep{{Role: "ciso", Scope: policy.RouteOrganization}, {Role: "general_security_officer", Scope: policy.RouteOrganization}, {Role: "security_manager", Scope: policy.RouteApplicantUnit}},
-		SuspendClause: "第2章 9(6)(2)",
-	},
-	// 天草 第39条(1)–(3).
-	"amakusa": {
-		RecordTo:      []policy.RouteStep{{Role: "security_manager", Scope: policy.RouteApplicantUnit}},
-		RecordClause:  "第39条(1)",
-		SuspendTo:     []policy.RouteStep{{Role: "general_manager", Scope: policy.RouteApplicantBody}, {Role: "info_manager", Scope: policy.RouteApplicantBody}, {Role: "section_head", Scope: policy.RouteApplicantUnit}, {Role: "security_manager", Scope: policy.RouteApplicantUnit}},
-		SuspendClause: "第39条(3)",
-	},
-	// 藤枝市 第2章9(3) names only who is told of a violation; it sets no
-	// suspension (its profile lists that as a gap), so a suspension tells
-	// the roles granted violation.manage.
-	"fujieda": {
-		RecordTo:     []policy.RouteStep{{Role: "security_manager", Scope: policy.RouteApplicantUnit}, {Role: "infrastructure_manager", Scope: policy.RouteOrganization}},
-		RecordClause: "第2章 9(3)",
-	},
-}
-
-// RuleFor returns the violation rule of pol, filling what the profile's
-// text does not give from the roles it grants violation.manage.
+// RuleFor returns the violation rule of pol. Where the policy names no
+// one (a profile without a violations section, or one that prescribes no
+// suspension, as 藤枝市), the roles it grants violation.manage are told.
+// applicant_unit and applicant_body mean the violator's unit (and body).
 func RuleFor(pol *policy.Policy) ViolationRule {
-	r := violationRules[pol.ID()]
+	vp := pol.Violations()
+	r := ViolationRule{RecordTo: vp.Notify, RecordClause: vp.NotifyClause}
+	if vp.Suspend != nil {
+		r.SuspendTo, r.SuspendClause = vp.Suspend.Notify, vp.Suspend.Clause
+	}
 	fallback := stepsFor(rolesGranting(pol, policy.PermViolationManage))
 	if len(r.RecordTo) == 0 {
 		r.RecordTo = fallback

@@ -59,6 +59,7 @@ func Diff(a, b *Policy) []Change {
 	cmp("record_type", recordTypeItems(a), recordTypeItems(b))
 	cmp("request_kind", requestKindItems(a), requestKindItems(b))
 	cmp("incident", incidentItems(a), incidentItems(b))
+	cmp("violations", violationItems(a), violationItems(b))
 	cmp("duty", dutyItems(a), dutyItems(b))
 	cmp("obligation", obligationItems(a), obligationItems(b))
 	cmp("auth", authItems(a), authItems(b))
@@ -273,6 +274,15 @@ func incidentItems(p *Policy) []item {
 		f["external."+e.ID] = e.Target.JA + " " + e.Deadline + " " + e.Clause
 	}
 	return []item{{id: "incident", fields: f}}
+}
+
+func violationItems(p *Policy) []item {
+	vp := p.Violations()
+	f := map[string]string{"clause": vp.Clause, "notify": route(vp.Notify) + " " + vp.NotifyClause}
+	if vp.Suspend != nil {
+		f["suspend"] = route(vp.Suspend.Notify) + " " + vp.Suspend.Clause
+	}
+	return []item{{id: "violations", fields: f}}
 }
 
 func dutyItems(p *Policy) []item {

@@ -24,6 +24,7 @@ type document struct {
 	RecordTypes        []*RecordType   `yaml:"record_types"`
 	RequestKinds       []*RequestKind  `yaml:"request_kinds"`
 	Incident           IncidentProcess `yaml:"incident"`
+	Violations         ViolationProcess `yaml:"violations"`
 	Duties             []*Duty         `yaml:"duties"`
 	Obligations        []*Obligation   `yaml:"obligations"`
 	Auth               AuthRules       `yaml:"auth"`
@@ -443,6 +444,33 @@ type ExternalReport struct {
 	Text     Text   `yaml:"text" json:"text"`
 	Clause   string `yaml:"clause" json:"clause"`
 	Pos      Pos    `yaml:"-" json:"-"`
+}
+
+// ViolationProcess is the response to a violation of the policy by a
+// member of staff (下條村 第2章9(6), 天草 第39条, 藤枝市 第2章9(3)): who is
+// told when it is recorded and its correction instructed, and — where the
+// policy prescribes it — who is told when the person's rights are
+// suspended. A policy that says nothing leaves it empty; mamori then tells
+// the roles granted violation.manage.
+type ViolationProcess struct {
+	Clause string `yaml:"clause" json:"clause,omitempty"`
+	// Notify are told when a violation is recorded and when its
+	// correction is instructed; applicant_unit is the violator's unit.
+	Notify       []RouteStep `yaml:"notify" json:"notify,omitempty"`
+	NotifyClause string      `yaml:"notify_clause" json:"notify_clause,omitempty"`
+	// Suspend is set when the policy lets the person's rights be
+	// suspended (or removed) when guidance does not correct a violation.
+	Suspend *SuspendRule `yaml:"suspend" json:"suspend,omitempty"`
+	Pos     Pos          `yaml:"-" json:"-"`
+}
+
+// SuspendRule is the suspension of a violator's rights.
+type SuspendRule struct {
+	// Notify are told when the rights are suspended.
+	Notify []RouteStep `yaml:"notify" json:"notify"`
+	Text   Text        `yaml:"text" json:"text"`
+	Clause string      `yaml:"clause" json:"clause"`
+	Pos    Pos         `yaml:"-" json:"-"`
 }
 
 // Duty is a recurring duty (yearly training, an internal audit every August).

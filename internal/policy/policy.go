@@ -165,6 +165,10 @@ func (p *Policy) RequestKind(id string) (*RequestKind, bool) {
 // Incident returns the incident process.
 func (p *Policy) Incident() *IncidentProcess { return &p.doc.Incident }
 
+// Violations returns the response to violations; empty when the policy
+// prescribes none.
+func (p *Policy) Violations() *ViolationProcess { return &p.doc.Violations }
+
 // IncidentChain returns the incident reporting chain, in order.
 func (p *Policy) IncidentChain() []*IncidentStep { return p.doc.Incident.Chain }
 

@@ -154,6 +154,7 @@ func (v *validator) validate(doc *document) {
 		p.requestKinds[rk.ID] = rk
 	}
 	v.incident(&doc.Incident)
+	v.violations(&doc.Violations)
 	seen = map[string]bool{}
 	for _, d := range doc.Duties {
 		v.id(d.Pos, "定期業務/duty", d.ID, idPattern, seen)
@@ -621,6 +622,20 @@ func (v *validator) incident(in *IncidentProcess) {
 			}
 		}
 		v.clause(e.Pos, "外部報告/external report "+e.ID, e.Clause)
+	}
+}
+
+func (v *validator) violations(vp *ViolationProcess) {
+	if len(vp.Notify) > 0 {
+		v.route(vp.Pos, "notify", vp.Notify)
+		v.clause(vp.Pos, "違反/violations notify", vp.NotifyClause)
+	}
+	if s := vp.Suspend; s != nil {
+		if len(s.Notify) == 0 {
+			v.add(s.Pos.At("notify"), ECodeRequired, "権利停止の通知先がありません", "suspension names no one to tell")
+		}
+		v.route(s.Pos, "notify", s.Notify)
+		v.clause(s.Pos, "違反/violations suspend", s.Clause)
 	}
 }
 

@@ -50,6 +50,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad retention", "retention: 5y", "retention: five years", ECodeInvalid, "retention: five years"},
 		{"bad modality", "modality: must,", "modality: may,", ECodeInvalid, "modality: may"},
 		{"wrong format", "format: mamori.policy/v1", "format: mamori.policy/v9", ECodeInvalid, "format: mamori.policy/v9"},
+		{"unknown role told of a violation", "notify: [{role: manager, scope: applicant_unit}]", "notify: [{role: warden, scope: applicant_unit}]", ECodeUnknownRole, "role: warden"},
+		{"suspension citing no clause", "    clause: 第13条2\n", "", ECodeMissingClause, "notify: [{role: chief"},
 		{"yaml syntax", "  id: minimal\n", "  id: [minimal\n", ECodeSyntax, ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {
