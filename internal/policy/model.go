@@ -12,25 +12,25 @@ const FormatV1 = "mamori.policy/v1"
 
 // document is the whole profile as written.
 type document struct {
-	Format             string          `yaml:"format"`
-	Profile            Profile         `yaml:"profile"`
-	Roles              []*Role         `yaml:"roles"`
-	Classification     Classification  `yaml:"classification"`
-	Segments           []*Segment      `yaml:"segments"`
-	Crossings          []*Crossing     `yaml:"crossings"`
-	Facts              []*FactDecl     `yaml:"facts"`
-	Actions            []*Action       `yaml:"actions"`
-	Rules              []*Rule         `yaml:"rules"`
-	RecordTypes        []*RecordType   `yaml:"record_types"`
-	RequestKinds       []*RequestKind  `yaml:"request_kinds"`
-	Incident           IncidentProcess `yaml:"incident"`
+	Format             string           `yaml:"format"`
+	Profile            Profile          `yaml:"profile"`
+	Roles              []*Role          `yaml:"roles"`
+	Classification     Classification   `yaml:"classification"`
+	Segments           []*Segment       `yaml:"segments"`
+	Crossings          []*Crossing      `yaml:"crossings"`
+	Facts              []*FactDecl      `yaml:"facts"`
+	Actions            []*Action        `yaml:"actions"`
+	Rules              []*Rule          `yaml:"rules"`
+	RecordTypes        []*RecordType    `yaml:"record_types"`
+	RequestKinds       []*RequestKind   `yaml:"request_kinds"`
+	Incident           IncidentProcess  `yaml:"incident"`
 	Violations         ViolationProcess `yaml:"violations"`
-	Duties             []*Duty         `yaml:"duties"`
-	Obligations        []*Obligation   `yaml:"obligations"`
-	Auth               AuthRules       `yaml:"auth"`
-	SeparationOfDuties []*SoD          `yaml:"separation_of_duties"`
-	Gaps               []*Gap          `yaml:"gaps"`
-	Pos                Pos             `yaml:"-" json:"-"`
+	Duties             []*Duty          `yaml:"duties"`
+	Obligations        []*Obligation    `yaml:"obligations"`
+	Auth               AuthRules        `yaml:"auth"`
+	SeparationOfDuties []*SoD           `yaml:"separation_of_duties"`
+	Gaps               []*Gap           `yaml:"gaps"`
+	Pos                Pos              `yaml:"-" json:"-"`
 }
 
 // Profile identifies the policy and the organization it governs.
