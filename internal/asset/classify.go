@@ -120,12 +120,21 @@ type LevelRef struct {
 	Level *policy.Level
 }
 
-// Restrictions returns the handling restrictions (取扱制限) the asset's
-// effective levels carry in the policy, in axis order. A restriction that
-// several axes impose (施錠可能な場所への保存 for 機密性1 and 完全性1) is
-// listed once, with each source; one that a level repeats under another
-// clause is listed once per clause.
-func Restrictions(pol *policy.Policy, effective Levels) []Restriction {
+// Restrictions returns the handling restrictions (取扱制限) an asset's
+// effective levels carry in the policy, in axis order, keeping those
+// narrowed to personal or specific personal information (藤枝市
+// 第2章5(2)⑤ウ) for assets that hold it. A restriction that several axes
+// impose (施錠可能な場所への保存 for 機密性1 and 完全性1) is listed once, with
+// each source; one that a level repeats under another clause is listed
+// once per clause.
+func Restrictions(pol *policy.Policy, a *Asset) []Restriction {
+	if a == nil {
+		return nil
+	}
+	return restrictionsOf(pol, a.Effective, a.Personal, a.SpecificPersonal)
+}
+
+func restrictionsOf(pol *policy.Policy, effective Levels, personal, specificPersonal bool) []Restriction {
 	if pol == nil {
 		return nil
 	}
@@ -145,6 +154,9 @@ func Restrictions(pol *policy.Policy, effective Levels) []Restriction {
 			continue
 		}
 		for _, r := range rs {
+			if !r.Applies(personal, specificPersonal) {
+				continue
+			}
 			key := r.ID + "\x00" + r.Clause
 			if i, ok := index[key]; ok {
 				if last := out[i].From[len(out[i].From)-1]; last.Axis != ax {

@@ -95,7 +95,7 @@ func TestCheckLevels(t *testing.T) {
 
 func TestRestrictions(t *testing.T) {
 	pol := mustPolicy(t, "fujieda")
-	rs := Restrictions(pol, Levels{"confidentiality": "1", "integrity": "1", "availability": "1"})
+	rs := restrictionsOf(pol, Levels{"confidentiality": "1", "integrity": "1", "availability": "1"}, false, false)
 	byKey := map[string]Restriction{}
 	for _, r := range rs {
 		k := r.ID + " " + r.Clause
@@ -115,17 +115,29 @@ func TestRestrictions(t *testing.T) {
 	if len(fire.From) != 3 {
 		t.Errorf("media-fireproof-storage comes from %d axes, want 3", len(fire.From))
 	}
-	if got := Restrictions(pol, Levels{"confidentiality": "3", "integrity": "3", "availability": "2"}); len(got) != 0 {
+	if got := restrictionsOf(pol, Levels{"confidentiality": "3", "integrity": "3", "availability": "2"}, true, true); len(got) != 0 {
 		t.Errorf("the least strict levels carry %d restrictions", len(got))
 	}
-	if got := Restrictions(pol, Levels{}); got != nil {
+	if got := Restrictions(pol, &Asset{}); got != nil {
 		t.Errorf("unclassified carries %v", got)
 	}
-	two := Restrictions(pol, Levels{"confidentiality": "2"})
+	two := restrictionsOf(pol, Levels{"confidentiality": "2"}, false, false)
 	for _, r := range two {
 		if r.ID == "no-email" {
 			t.Error("機密性2 must not carry the e-mail ban of 機密性1")
 		}
+	}
+	// 第2章 5(2)⑤ウ binds only 機密性1 assets that are specific personal
+	// information.
+	if _, ok := byKey["specific-personal-info 第2章 5(2)⑤ウ"]; ok {
+		t.Error("an asset without specific personal information carries 5(2)⑤ウ")
+	}
+	found := false
+	for _, r := range Restrictions(pol, &Asset{Effective: Levels{"confidentiality": "1"}, SpecificPersonal: true}) {
+		found = found || r.ID == "specific-personal-info"
+	}
+	if !found {
+		t.Error("a specific-personal 機密性1 asset lacks 5(2)⑤ウ")
 	}
 }
 

@@ -183,7 +183,30 @@ type Restriction struct {
 	ID     string `yaml:"id" json:"id"`
 	Text   Text   `yaml:"text" json:"text"`
 	Clause string `yaml:"clause" json:"clause"`
-	Pos    Pos    `yaml:"-" json:"-"`
+	// AppliesTo narrows the restriction to assets holding personal
+	// information ("personal") or specific personal information
+	// ("specific_personal"), as 藤枝市 第2章5(2)⑤ウ does; empty: every asset
+	// of the level.
+	AppliesTo string `yaml:"applies_to" json:"applies_to,omitempty"`
+	Pos       Pos    `yaml:"-" json:"-"`
+}
+
+// Restriction subjects for AppliesTo.
+const (
+	AppliesToPersonal         = "personal"
+	AppliesToSpecificPersonal = "specific_personal"
+)
+
+// Applies reports whether the restriction applies to an asset with the
+// given flags.
+func (r *Restriction) Applies(personal, specificPersonal bool) bool {
+	switch r.AppliesTo {
+	case AppliesToPersonal:
+		return personal || specificPersonal
+	case AppliesToSpecificPersonal:
+		return specificPersonal
+	}
+	return true
 }
 
 // Segment is a network segment (個人番号利用事務系, LGWAN接続系 …).

@@ -335,6 +335,9 @@ func (v *validator) classification(c *Classification) {
 				v.id(r.Pos, "取扱制限/restriction", r.ID, idPattern, rseen)
 				v.text(r.Pos, "text", r.Text)
 				v.clause(r.Pos, "取扱制限/restriction "+r.ID, r.Clause)
+				if a := r.AppliesTo; a != "" && a != AppliesToPersonal && a != AppliesToSpecificPersonal {
+					v.add(r.Pos.At("applies_to"), ECodeInvalid, "applies_to は personal / specific_personal のいずれかです", "applies_to must be personal or specific_personal")
+				}
 			}
 		}
 		if len(ax.Levels) == 0 {

@@ -52,6 +52,7 @@ func TestLoadErrors(t *testing.T) {
 		{"wrong format", "format: mamori.policy/v1", "format: mamori.policy/v9", ECodeInvalid, "format: mamori.policy/v9"},
 		{"unknown role told of a violation", "notify: [{role: manager, scope: applicant_unit}]", "notify: [{role: warden, scope: applicant_unit}]", ECodeUnknownRole, "role: warden"},
 		{"suspension citing no clause", "    clause: 第13条2\n", "", ECodeMissingClause, "notify: [{role: chief"},
+		{"unknown restriction subject", "{id: no-copy, text: {ja: 複製禁止, en: No copies}, clause: 第6条2号}", "{id: no-copy, text: {ja: 複製禁止, en: No copies}, clause: 第6条2号, applies_to: everyone}", ECodeInvalid, "applies_to: everyone"},
 		{"yaml syntax", "  id: minimal\n", "  id: [minimal\n", ECodeSyntax, ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {

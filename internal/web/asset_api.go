@@ -229,7 +229,7 @@ func (s *Server) writeAsset(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		j.Classification = append(j.Classification, aj)
 	}
-	for _, rs := range asset.Restrictions(pol, a.Effective) {
+	for _, rs := range asset.Restrictions(pol, a) {
 		rj := assetRestrictionJSON{ID: rs.ID, Text: rs.Text, Clause: rs.Clause}
 		for _, f := range rs.From {
 			rj.From = append(rj.From, f.Axis.ID+":"+f.Level.ID)

@@ -83,7 +83,7 @@ func (s *Server) assetShowData(r *http.Request, id int64) (*assetShowData, error
 	}
 	me := principalFrom(r)
 	d := &assetShowData{Page: s.page(r, "asset.show_title", "assets"), Asset: a,
-		Levels: asset.Explain(pol, a), Restrictions: asset.Restrictions(pol, a.Effective)}
+		Levels: asset.Explain(pol, a), Restrictions: asset.Restrictions(pol, a)}
 	if d.assetLookups, err = s.assetLookups(ctx, r, pol); err != nil {
 		return nil, err
 	}
