@@ -94,12 +94,36 @@ func (c *Catalog) IDs(lang string) []string {
 // Has reports whether id is in the catalog of lang.
 func (c *Catalog) Has(lang, id string) bool { return c.ids[lang][id] }
 
+// IDs is a template argument that is itself a list of message ids: each
+// is translated into the message's language and the list joined, so that
+// an error can name things ("the permissions needed") in both languages.
+type IDs []string
+
 // T translates id into lang, filling the message template with data. An
 // unknown id comes back as itself, so that a gap is visible, not blank.
 func (c *Catalog) T(lang, id string, data map[string]any) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
 		loc = c.localizers["ja"]
+		lang = "ja"
+	}
+	for k, v := range data {
+		if ids, ok := v.(IDs); ok {
+			names := make([]string, len(ids))
+			for i, x := range ids {
+				names[i] = c.T(lang, x, nil)
+			}
+			sep := "、"
+			if lang == "en" {
+				sep = ", "
+			}
+			translated := make(map[string]any, len(data))
+			for k2, v2 := range data {
+				translated[k2] = v2
+			}
+			translated[k] = strings.Join(names, sep)
+			data = translated
+		}
 	}
 	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {

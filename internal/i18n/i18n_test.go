@@ -39,6 +39,8 @@ func TestTranslate(t *testing.T) {
 		{"ja", "home.welcome", map[string]any{"Name": "山田"}, "山田 さん、ようこそ。"},
 		{"fr", "nav.assets", nil, "情報資産"},
 		{"ja", "no.such.message", nil, "no.such.message"},
+		{"ja", "error.forbidden_needs", map[string]any{"Perms": IDs{"perm.asset.write", "perm.asset.manage"}}, "この操作には次のいずれかの権限が必要です: 情報資産の登録（所属）、情報資産の管理（全庁）"},
+		{"en", "error.forbidden_needs", map[string]any{"Perms": IDs{"perm.asset.classify"}}, "This needs one of these permissions: Decide classifications"},
 	} {
 		if got := c.T(test.lang, test.id, test.data); got != test.want {
 			t.Errorf("T(%s, %s) = %q, want %q", test.lang, test.id, got, test.want)

@@ -42,34 +42,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
-// refinedBy are routes whose handler, beyond the access the route
-// declares, checks a permission itself: the route is open to whoever
-// holds the declared access and any of the permissions listed. The matrix
-// expects a refusal (403) where the person holds none of them. A route
-// whose handler starts to check more must be listed here, which keeps the
-// real requirement of every route written down in one place.
-var refinedBy = map[string][]policy.Permission{
-	// Deviation management is for those with a part in it (incident_common.go canSeeDeviations).
-	"GET /deviations":             deviationPerms,
-	"GET /deviations/{id}":        deviationPerms,
-	"GET /api/v1/deviations":      deviationPerms,
-	"GET /api/v1/deviations/{id}": deviationPerms,
-	// Registering and importing assets needs asset.write (one's own
-	// units) or asset.manage (asset_common.go canWriteAssets).
-	"GET /assets/new":                   assetWritePerms,
-	"POST /assets":                      assetWritePerms,
-	"GET /assets/import":                assetWritePerms,
-	"POST /assets/import":               assetWritePerms,
-	"POST /api/v1/assets":               assetWritePerms,
-	"POST /api/v1/assets/import":        assetWritePerms,
-	"POST /api/v1/assets/import/commit": assetWritePerms,
-}
-
-var (
-	deviationPerms  = []policy.Permission{policy.PermDeviationSubmit, policy.PermDeviationReview, policy.PermDeviationDecide}
-	assetWritePerms = []policy.Permission{policy.PermAssetWrite, policy.PermAssetManage}
-)
-
 // lastRoutes end the session; they are called after every other route.
 func lastRoute(rt web.Route) bool { return strings.HasPrefix(rt.Path, "/signout") }
 
@@ -192,27 +164,19 @@ func guardRedirect(location string) bool {
 	return false
 }
 
-// expected says whether a person with grants may use the route, and why.
+// expected says whether a person with grants may use the route, and why:
+// any one of the permissions the route declares admits.
 func expected(rt web.Route, grants map[policy.Permission]bool) (bool, string) {
-	why := string(rt.Access)
-	switch rt.Access {
-	case web.Public, web.SignedIn, web.Member:
-	default:
-		p := policy.Permission(rt.Access)
-		if !grants[p] {
-			return false, "not granted " + string(p)
-		}
-		why = "granted " + string(p)
+	perms := rt.Access.Permissions()
+	if perms == nil {
+		return true, string(rt.Access)
 	}
-	if perms, ok := refinedBy[rt.Method+" "+rt.Path]; ok {
-		for _, p := range perms {
-			if grants[p] {
-				return true, fmt.Sprintf("%s, and granted %s", why, p)
-			}
+	for _, p := range perms {
+		if grants[p] {
+			return true, "granted " + string(p)
 		}
-		return false, fmt.Sprintf("%s, but the handler needs one of %v", why, perms)
 	}
-	return true, why
+	return false, fmt.Sprintf("granted none of %v", perms)
 }
 
 // matrixPath fills a route's wildcards with ids no object has (and the

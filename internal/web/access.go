@@ -9,6 +9,7 @@ import (
 
 	"mamori"
 	"mamori/internal/auth"
+	"mamori/internal/i18n"
 	"mamori/internal/policy"
 	"mamori/internal/store"
 )
@@ -26,6 +27,30 @@ const (
 
 // Perm requires a permission of the active policy.
 func Perm(p policy.Permission) Access { return Access(p) }
+
+// AnyPerm requires one of several permissions (registering an asset needs
+// asset.write for one's own units or asset.manage for all).
+func AnyPerm(ps ...policy.Permission) Access {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = string(p)
+	}
+	return Access(strings.Join(parts, "|"))
+}
+
+// Permissions returns the permissions an access level names, any one of
+// which admits; none for Public, SignedIn and Member.
+func (a Access) Permissions() []policy.Permission {
+	switch a {
+	case Public, SignedIn, Member, "":
+		return nil
+	}
+	var out []policy.Permission
+	for _, p := range strings.Split(string(a), "|") {
+		out = append(out, policy.Permission(p))
+	}
+	return out
+}
 
 // Route is a registered route and what it declares it needs. Every route
 // declares one: deny is the default, and a test walks Routes() to hold
@@ -108,10 +133,17 @@ func checkAccess(rt Route, p *auth.Principal) error {
 	if p.NeedsMFA || p.MustEnrol {
 		return errMFARequired
 	}
-	if rt.Access == Member || p.Can(string(rt.Access)) {
+	if rt.Access == Member {
 		return nil
 	}
-	return errForbidden
+	var needs i18n.IDs
+	for _, perm := range rt.Access.Permissions() {
+		if p.Can(string(perm)) {
+			return nil
+		}
+		needs = append(needs, "perm."+string(perm))
+	}
+	return &mamori.Error{Code: mamori.EFORBIDDEN, Message: "error.forbidden_needs", Args: map[string]any{"Perms": needs}}
 }
 
 func isSafe(method string) bool {

@@ -135,7 +135,7 @@ func TestAssetPages(t *testing.T) {
 			t.Error("the reclassification form is offered to the clerk")
 		}
 		at.clerk.get("/assets/" + m[1])
-		mustHave(t, "clerk reclassifies", at.clerk.post("/assets/"+m[1]+"/reclassify", url.Values{"level.availability": {"1"}}), 403, "管理者だけ")
+		mustHave(t, "clerk reclassifies", at.clerk.post("/assets/"+m[1]+"/reclassify", url.Values{"level.availability": {"1"}}), 403, "情報資産の分類の決定")
 		// The manager decides the open axis; changing a decided one needs a reason.
 		at.manager.get("/assets/" + m[1])
 		if r := at.manager.post("/assets/"+m[1]+"/reclassify", url.Values{"level.availability": {"1"}}); r.code != http.StatusSeeOther {

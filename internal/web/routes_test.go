@@ -33,8 +33,14 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 	}
 	anon := e.client()
 	for _, rt := range routes {
-		if !known[rt.Access] {
+		if ps := rt.Access.Permissions(); ps == nil && !known[rt.Access] {
 			t.Errorf("%s %s declares unknown access %q", rt.Method, rt.Path, rt.Access)
+		} else {
+			for _, p := range ps {
+				if !p.Valid() {
+					t.Errorf("%s %s declares unknown permission %q", rt.Method, rt.Path, p)
+				}
+			}
 		}
 		if rt.Access == Public || rt.Method == "" {
 			continue
