@@ -210,7 +210,7 @@ func (a *Asset) Validate() error {
 		return mamori.FieldError("state", "asset.state_invalid", map[string]any{"State": string(a.State)})
 	}
 	if a.ID != 0 && (a.ParentID == a.ID) {
-		return mamori.FieldError("parent_id", "asset.parent_cycle", nil)
+		return mamori.FieldError("parent", "asset.parent_cycle", nil)
 	}
 	if a.ID != 0 && a.CopyOf == a.ID {
 		return mamori.FieldError("copy_of", "asset.copy_cycle", nil)

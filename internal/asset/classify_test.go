@@ -183,7 +183,7 @@ func TestValidate(t *testing.T) {
 		{"unknown kind", func(a *Asset) { a.Kind = "spaceship" }, "kind"},
 		{"no unit", func(a *Asset) { a.UnitID = 0 }, "unit_id"},
 		{"unknown state", func(a *Asset) { a.State = "lost" }, "state"},
-		{"own holder", func(a *Asset) { a.ID, a.ParentID = 5, 5 }, "parent_id"},
+		{"own holder", func(a *Asset) { a.ID, a.ParentID = 5, 5 }, "parent"},
 		{"own copy", func(a *Asset) { a.ID, a.CopyOf = 5, 5 }, "copy_of"},
 		{"notes too long", func(a *Asset) { a.Notes = strings.Repeat("あ", 4001) }, "notes"},
 	} {

@@ -250,8 +250,8 @@ func TestReferencesAndLoops(t *testing.T) {
 		}{
 			{"number taken", asset.Asset{Number: "ＳＹＳ", Name: "x", Kind: asset.KindPC, UnitID: unit}, mamori.ECONFLICT, "number"},
 			{"unknown unit", asset.Asset{Number: "X1", Name: "x", Kind: asset.KindPC, UnitID: 999}, mamori.EINVALID, "unit_id"},
-			{"unknown holder", asset.Asset{Number: "X2", Name: "x", Kind: asset.KindPC, UnitID: unit, ParentID: 999}, mamori.EINVALID, "parent_id"},
-			{"paper holds nothing", asset.Asset{Number: "X3", Name: "x", Kind: asset.KindInformation, UnitID: unit, ParentID: doc.ID}, mamori.EINVALID, "parent_id"},
+			{"unknown holder", asset.Asset{Number: "X2", Name: "x", Kind: asset.KindPC, UnitID: unit, ParentID: 999}, mamori.EINVALID, "parent"},
+			{"paper holds nothing", asset.Asset{Number: "X3", Name: "x", Kind: asset.KindInformation, UnitID: unit, ParentID: doc.ID}, mamori.EINVALID, "parent"},
 			{"copy held by its original", asset.Asset{Number: "X4", Name: "x", Kind: asset.KindMedium, UnitID: unit, ParentID: sys.ID, CopyOf: sys.ID}, mamori.EINVALID, "copy_of"},
 			{"copy of what holds its holder", asset.Asset{Number: "X5", Name: "x", Kind: asset.KindMedium, UnitID: unit, ParentID: med.ID, CopyOf: sys.ID}, mamori.EINVALID, "copy_of"},
 			{"unknown segment", asset.Asset{Number: "X6", Name: "x", Kind: asset.KindPC, UnitID: unit, Segment: "lgwan"}, mamori.EINVALID, "segment"},
@@ -264,7 +264,7 @@ func TestReferencesAndLoops(t *testing.T) {
 		}
 		// Moving the system under the medium it holds would loop.
 		sys.ParentID = med.ID
-		wantCode(t, tw.svc.Update(tw.ctx, tw.pol, admin, sys), mamori.EINVALID, "parent_id")
+		wantCode(t, tw.svc.Update(tw.ctx, tw.pol, admin, sys), mamori.EINVALID, "parent")
 		tw.verify()
 	})
 }

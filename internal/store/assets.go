@@ -352,10 +352,14 @@ func checkRefs(ctx context.Context, tx *Tx, a *asset.Asset) error {
 	if a.ParentID != 0 {
 		p, err := findNode(ctx, tx, a.ParentID)
 		if err != nil {
-			return fieldNotFound(err, "parent_id")
+			return fieldNotFound(err, "parent")
 		}
 		if !p.kind.Holds() {
-			return mamori.FieldError("parent_id", "asset.parent_not_holder", map[string]any{"Number": a.ParentNumber})
+			var number string
+			if err := tx.QueryRow(ctx, `SELECT number FROM assets WHERE tenant_id = $1 AND id = $2`, a.ParentID).Scan(&number); err != nil {
+				return fmt.Errorf("load holder %d: %w", a.ParentID, err)
+			}
+			return mamori.FieldError("parent", "asset.parent_not_holder", map[string]any{"Number": number})
 		}
 		// The holder is handled at a's levels: a must not depend on it.
 		if a.ID != 0 {
@@ -364,7 +368,7 @@ func checkRefs(ctx context.Context, tx *Tx, a *asset.Asset) error {
 				return err
 			}
 			if loop {
-				return mamori.FieldError("parent_id", "asset.parent_cycle", nil)
+				return mamori.FieldError("parent", "asset.parent_cycle", nil)
 			}
 		}
 	}

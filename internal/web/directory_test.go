@@ -511,6 +511,9 @@ func TestDirectoryAPI(t *testing.T) {
 		if r.code != http.StatusCreated || created.Password == "" || created.Person.UnitID != 1 {
 			t.Fatalf("create person: %d %s", r.code, r.body)
 		}
+		if r := call("POST", "/api/v1/roles", map[string]any{"staff_no": "3001", "person_id": created.Person.ID + 1000, "role": "security_manager", "unit_id": 1}); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field": "person_id"`) {
+			t.Errorf("assign naming two people: %d %s", r.code, r.body)
+		}
 		if r := call("POST", "/api/v1/roles", map[string]any{"staff_no": "3001", "role": "security_manager", "unit_id": 1}); r.code != http.StatusCreated {
 			t.Errorf("assign: %d %s", r.code, r.body)
 		}

@@ -68,6 +68,10 @@ func (s *Server) apiRoleAssign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fieldError(err, "person_id")
 	}
+	if in.StaffNo != "" && in.PersonID != 0 && in.PersonID != p.ID {
+		// Two different people named: refuse rather than guess.
+		return mamori.FieldError("person_id", "role.person_mismatch", map[string]any{"StaffNo": in.StaffNo})
+	}
 	me := principalFrom(r)
 	if p.ID == me.PersonID && !me.IsAdmin {
 		return &mamori.Error{Code: mamori.EFORBIDDEN, Message: "role.not_self", Field: "person_id"}
