@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -37,12 +38,14 @@ func migrateCmd(df *dataFlags) *cobra.Command {
 
 func logCmd(df *dataFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "log", Short: "Check the tamper-evident event log"}
+	var anchors string
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify every organization's event chain and stored records",
 		Long: `Verify recomputes every organization's SHA-256 event chain and compares each
-stored record with the state its last event recorded. It exits 0 when all
-hold and 1, naming the first broken event, when one does not.`,
+stored record with the state its last event recorded. With --anchors it also
+checks chain heads written down earlier with "mamori log head". It exits 0 when
+all hold and 1, naming the first broken event, when one does not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, _, err := setup.Open(cmd.Context(), df.location())
@@ -54,22 +57,60 @@ hold and 1, naming the first broken event, when one does not.`,
 			if err != nil {
 				return err
 			}
+			out := cmd.OutOrStdout()
 			broken := 0
 			for _, r := range reps {
 				if r.Break != nil {
 					broken++
-					fmt.Fprintf(cmd.OutOrStdout(), "BROKEN %s: %v\n", r.Slug, r.Break)
+					fmt.Fprintf(out, "BROKEN %s: %v\n", r.Slug, r.Break)
 					continue
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "ok     %s: %d events, %d records\n", r.Slug, r.Events, r.Rows)
+				fmt.Fprintf(out, "ok     %s: %d events, %d records\n", r.Slug, r.Events, r.Rows)
+			}
+			if anchors != "" {
+				f, err := os.Open(anchors)
+				if err != nil {
+					return fmt.Errorf("read anchors: %w", err)
+				}
+				defer f.Close()
+				res, err := setup.CheckAnchors(cmd.Context(), st, f)
+				if err != nil {
+					return err
+				}
+				for _, a := range res {
+					if !a.OK {
+						broken++
+						fmt.Fprintf(out, "BROKEN %s: anchor on line %d: %s\n", a.Slug, a.Line, a.Why)
+						continue
+					}
+					fmt.Fprintf(out, "ok     %s: event %d matches the anchor on line %d\n", a.Slug, a.Seq, a.Line)
+				}
 			}
 			if broken > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d of %d organizations have a broken log", broken, len(reps))}
+				return &exitError{code: 1, err: fmt.Errorf("%d problems found in the log", broken)}
 			}
 			return nil
 		},
 	}
-	cmd.AddCommand(verify)
+	verify.Flags().StringVar(&anchors, "anchors", "", "file of chain heads written earlier by mamori log head")
+	head := &cobra.Command{
+		Use:   "head",
+		Short: "Print every organization's chain head, to keep outside the database",
+		Long: `Head prints each organization's newest event number and hash. Kept outside the
+database — printed and filed, mailed, stored in another system — these lines let
+"mamori log verify --anchors FILE" prove later that the chain up to them was not
+rewritten, even by someone able to recompute every hash in the database.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := setup.Open(cmd.Context(), df.location())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return setup.WriteHeads(cmd.Context(), st, cmd.OutOrStdout())
+		},
+	}
+	cmd.AddCommand(verify, head)
 	return cmd
 }
 

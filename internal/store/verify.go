@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -144,4 +145,56 @@ func verifyRows(ctx context.Context, tx *Tx, chain *eventlog.Chain, table string
 		return n, nil, err
 	}
 	return n, rc.Missing(), nil
+}
+
+// Head is the newest event of a tenant's chain.
+type Head struct {
+	Tenant mamori.TenantID
+	Slug   string
+	Seq    int64
+	Hash   string
+}
+
+// Heads returns every tenant's chain head: written down outside the
+// database (on paper, in another system), a head lets a later verify
+// prove that the chain up to it was not rewritten as a whole.
+func (s *Store) Heads(ctx context.Context) ([]Head, error) {
+	stx, err := s.beginSystem(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer stx.Rollback()
+	rows, err := stx.Query(ctx, `SELECT t.tenant_id, t.slug, h.seq, h.hash FROM tenants t JOIN event_heads h ON h.tenant_id = t.tenant_id ORDER BY t.tenant_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read chain heads: %w", err)
+	}
+	defer rows.Close()
+	var out []Head
+	for rows.Next() {
+		var h Head
+		if err := rows.Scan(&h.Tenant, &h.Slug, &h.Seq, &h.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// EventHash returns the stored hash of a tenant's event seq ("" when there
+// is no such event).
+func (s *Store) EventHash(ctx context.Context, seq int64) (string, error) {
+	tx, err := s.beginRead(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	var h string
+	err = tx.QueryRow(ctx, `SELECT hash FROM events WHERE tenant_id = $1 AND seq = $2`, seq).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read event %d: %w", seq, err)
+	}
+	return h, nil
 }
