@@ -45,7 +45,7 @@ type Store interface {
 
 // Resolver answers who acts in a role for a unit; *directory.Service is one.
 type Resolver interface {
-	Resolve(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time) ([]directory.Acting, error)
+	Resolve(ctx context.Context, pol *policy.Policy, matter policy.Matter, role string, unitID int64, at time.Time) ([]directory.Acting, error)
 }
 
 // Actor is the person acting and what they may do.
@@ -139,7 +139,7 @@ func (s *Service) Managers(ctx context.Context, pol *policy.Policy, unitID int64
 	if !ok || s.dir == nil {
 		return nil, nil, nil
 	}
-	acting, err := s.dir.Resolve(ctx, pol, role.ID, unitID, s.now())
+	acting, err := s.dir.Resolve(ctx, pol, policy.MatterApproval, role.ID, unitID, s.now())
 	if err != nil {
 		if e, ok := mamori.AsError(err); ok && (e.Message == "role.nobody_acts" || e.Code == mamori.ENOTFOUND) {
 			return nil, role, nil

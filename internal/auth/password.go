@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -34,10 +36,25 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// hashSlots bounds the argon2id computations running at once to the
+// processors there are. Each holds 64 MiB while it runs: without a bound,
+// a crowd signing in together (the morning at a town hall) made the
+// server hold 64 MiB per person at once (2 GiB for 30 sign-ins, measured
+// by the soak in bench/) and finished all of them late instead of each in
+// turn; the other requests starved meanwhile.
+var hashSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
+// idKey is argon2.IDKey within one of hashSlots.
+func idKey(pw, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(pw, salt, t, m, p, keyLen)
 }
 
 var errBadHash = errors.New("stored password hash is malformed")
@@ -68,16 +85,21 @@ func CheckPassword(encoded, pw string) (bool, error) {
 	if err != nil {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
 // dummyHash is compared against when no account matches, so that a wrong
-// login name takes as long as a wrong password.
-var dummyHash, _ = HashPassword("mamori-dummy-password")
+// login name takes as long as a wrong password. It is made at its first
+// use, not when the program starts: an argon2id hash takes 64 MiB and a
+// fifth of a second, which every process (even `mamori version`) paid.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("mamori-dummy-password")
+	return h
+})
 
 // CheckNothing spends the time of one password check.
-func CheckNothing(pw string) { CheckPassword(dummyHash, pw) }
+func CheckNothing(pw string) { CheckPassword(dummyHash(), pw) }
 
 // NewToken returns a random URL-safe token (32 bytes of entropy) and the
 // hex SHA-256 under which it is stored. Only the hash is kept.

@@ -63,7 +63,7 @@ func TestFillEveryProfile(t *testing.T) {
 					if r.Kind == policy.RoleBaseline || directory.PerUnit(r) {
 						continue
 					}
-					if _, err := svc.Resolve(d.Ctx, d.Policy, r.ID, 0, now); err != nil && len(r.Substitutes) > 0 {
+					if _, err := svc.Resolve(d.Ctx, d.Policy, policy.MatterApproval, r.ID, 0, now); err != nil && len(r.SubstitutesFor(policy.MatterApproval)) > 0 {
 						t.Errorf("%s: %v", r.ID, err)
 					}
 				}

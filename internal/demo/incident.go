@@ -33,7 +33,7 @@ func fillIncidents(d *Demo) error {
 	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
 	actingIn := func(role string) *directory.Acting {
 		for _, u := range append([]directory.Unit{{}}, units...) {
-			if as, err := dir.Resolve(d.Ctx, d.Policy, role, u.ID, now); err == nil && len(as) > 0 {
+			if as, err := dir.Resolve(d.Ctx, d.Policy, policy.MatterIncident, role, u.ID, now); err == nil && len(as) > 0 {
 				return &as[0]
 			}
 		}

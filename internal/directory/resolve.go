@@ -72,14 +72,17 @@ type roleLookup func(id string) (*policy.Role, bool)
 // A role without any holder (天草 第8条2 "欠けたとき": vacant) is treated
 // as one whose holders are all absent: its substitutes are tried, and the
 // result's ForPersonID is then 0 while AsRole names the substitute's role.
-func (s *Service) Resolve(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time) ([]Acting, error) {
+//
+// matter says what the role is resolved for: a substitute limited to other
+// matters (下條村 第2章3(2)イ: incidents only) is passed over.
+func (s *Service) Resolve(ctx context.Context, pol *policy.Policy, matter policy.Matter, role string, unitID int64, at time.Time) ([]Acting, error) {
 	if pol == nil {
 		return nil, mamori.Errorf(mamori.ENOTFOUND, "policy.none_active", nil)
 	}
-	return s.resolve(ctx, pol.Role, role, unitID, at)
+	return s.resolve(ctx, pol.Role, matter, role, unitID, at)
 }
 
-func (s *Service) resolve(ctx context.Context, lookup roleLookup, role string, unitID int64, at time.Time) ([]Acting, error) {
+func (s *Service) resolve(ctx context.Context, lookup roleLookup, matter policy.Matter, role string, unitID int64, at time.Time) ([]Acting, error) {
 	r, ok := lookup(role)
 	if !ok {
 		return nil, &mamori.Error{Code: mamori.EINVALID, Message: "role.unknown", Args: map[string]any{"Role": role}, Field: "role"}
@@ -90,7 +93,7 @@ func (s *Service) resolve(ctx context.Context, lookup roleLookup, role string, u
 	if at.IsZero() {
 		at = s.now()
 	}
-	acting, err := s.chain(ctx, lookup, r, unitID, at, map[string]bool{})
+	acting, err := s.chain(ctx, lookup, matter, r, unitID, at, map[string]bool{})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +112,7 @@ func (s *Service) resolve(ctx context.Context, lookup roleLookup, role string, u
 // order. visited guards against substitution cycles: a validated policy
 // has none, but resolution must terminate whatever it is given, and a
 // role reached twice (A→B, A→C→B) is tried once.
-func (s *Service) chain(ctx context.Context, lookup roleLookup, r *policy.Role, unitID int64, at time.Time, visited map[string]bool) ([]Acting, error) {
+func (s *Service) chain(ctx context.Context, lookup roleLookup, matter policy.Matter, r *policy.Role, unitID int64, at time.Time, visited map[string]bool) ([]Acting, error) {
 	if visited[r.ID] {
 		return nil, nil
 	}
@@ -142,12 +145,12 @@ func (s *Service) chain(ctx context.Context, lookup roleLookup, r *policy.Role, 
 	if len(present) > 0 {
 		return present, nil
 	}
-	for _, sub := range substitutesOf(r) {
+	for _, sub := range substitutesOf(r, matter) {
 		sr, ok := lookup(sub)
 		if !ok {
 			continue
 		}
-		acts, err := s.chain(ctx, lookup, sr, unitID, at, visited)
+		acts, err := s.chain(ctx, lookup, matter, sr, unitID, at, visited)
 		if err != nil {
 			// A substitute that cannot be resolved for this unit (a
 			// per-unit substitute of an organization role asked without a
@@ -170,11 +173,11 @@ func (s *Service) chain(ctx context.Context, lookup roleLookup, r *policy.Role, 
 	return nil, nil
 }
 
-// substitutesOf lists who acts for r when its holders are absent: the
-// substitutes in the policy's order, then the roles r may delegate its
-// work to (藤枝市 第2章4(1)② ただし書).
-func substitutesOf(r *policy.Role) []string {
-	out := slices.Clone(r.Substitutes)
+// substitutesOf lists who acts for r on matter when its holders are
+// absent: the substitutes in the policy's order, then the roles r may
+// delegate its work to (藤枝市 第2章4(1)② ただし書).
+func substitutesOf(r *policy.Role, matter policy.Matter) []string {
+	out := r.SubstitutesFor(matter)
 	if r.Delegation != nil {
 		for _, to := range r.Delegation.To {
 			if !slices.Contains(out, to) {
@@ -236,8 +239,8 @@ func (s *Service) unitLabel(ctx context.Context, unitID int64) string {
 // how (in their own right or in whose place). It is the check a step of a
 // route makes before it accepts a decision. Nobody acting at all is a
 // plain false, not an error.
-func (s *Service) CanAct(ctx context.Context, pol *policy.Policy, personID int64, role string, unitID int64, at time.Time) (Acting, bool, error) {
-	acting, err := s.Resolve(ctx, pol, role, unitID, at)
+func (s *Service) CanAct(ctx context.Context, pol *policy.Policy, matter policy.Matter, personID int64, role string, unitID int64, at time.Time) (Acting, bool, error) {
+	acting, err := s.Resolve(ctx, pol, matter, role, unitID, at)
 	if err != nil {
 		if e, ok := mamori.AsError(err); ok && e.Message == "role.nobody_acts" {
 			return Acting{}, false, nil
@@ -258,7 +261,7 @@ func (s *Service) CanAct(ctx context.Context, pol *policy.Policy, personID int64
 // the application elsewhere (the policy's exception "やむを得ない場合"
 // is a human decision, never taken silently).
 func (s *Service) Approvers(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time, applicantID int64) ([]Acting, error) {
-	acting, err := s.Resolve(ctx, pol, role, unitID, at)
+	acting, err := s.Resolve(ctx, pol, policy.MatterApproval, role, unitID, at)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package directory_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"mamori"
 	"mamori/internal/directory"
+	"mamori/internal/policy"
 	"mamori/internal/store"
 	"mamori/internal/store/storetest"
 )
@@ -85,7 +87,7 @@ func TestResolve(t *testing.T) {
 						}
 					}
 				}
-				got, err := svc.Resolve(o.ctx, o.pol, test.role, o.units[test.unit], at)
+				got, err := svc.Resolve(o.ctx, o.pol, policy.MatterApproval, test.role, o.units[test.unit], at)
 				if test.code != "" {
 					if mamori.ErrorCode(err) != test.code {
 						t.Fatalf("Resolve = %+v, %v; want %s", got, err, test.code)
@@ -124,10 +126,12 @@ func TestResolve(t *testing.T) {
 func TestResolveSubstitutesOfOtherProfiles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		for _, test := range []struct {
-			profile, role, holder, sub string
+			profile, role, sub string
+			none               []policy.Matter // matters nobody acts on
 		}{
-			{"shimojo", "ciso", "general_security_officer", "general_security_officer"},
-			{"fujieda", "general_security_officer", "", "infrastructure_manager"},
+			// 3(2)イ is limited to infringements: the CISO's approvals wait.
+			{"shimojo", "ciso", "general_security_officer", []policy.Matter{policy.MatterApproval}},
+			{"fujieda", "general_security_officer", "infrastructure_manager", nil},
 		} {
 			t.Run(test.profile, func(t *testing.T) {
 				o := newOrg(t, st, test.profile)
@@ -137,12 +141,20 @@ func TestResolveSubstitutesOfOtherProfiles(t *testing.T) {
 				o.assign("1", test.role, "")
 				o.assign("2", test.sub, "")
 				o.absent("1")
-				got, err := directory.NewService(st).Resolve(o.ctx, o.pol, test.role, 0, st.Now())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(got) != 1 || got[0].PersonID != o.people["2"] || got[0].ForPersonID != o.people["1"] || got[0].AsRole != test.sub {
-					t.Errorf("acting = %+v", got)
+				for _, m := range policy.Matters {
+					got, err := directory.NewService(st).Resolve(o.ctx, o.pol, m, test.role, 0, st.Now())
+					if slices.Contains(test.none, m) {
+						if mamori.ErrorCode(err) != mamori.ENOTFOUND {
+							t.Errorf("%s: got %+v, %v; want nobody acting", m, got, err)
+						}
+						continue
+					}
+					if err != nil {
+						t.Fatalf("%s: %v", m, err)
+					}
+					if len(got) != 1 || got[0].PersonID != o.people["2"] || got[0].ForPersonID != o.people["1"] || got[0].AsRole != test.sub {
+						t.Errorf("%s: acting = %+v", m, got)
+					}
 				}
 			})
 		}
@@ -170,7 +182,7 @@ func TestResolveIgnoresSuspendedEndedAndFutureHolders(t *testing.T) {
 		if err := st.SetPersonStatus(o.ctx, o.people["1"], directory.StatusSuspended, "違反"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := directory.NewService(st).Resolve(o.ctx, o.pol, "security_manager", o.units["shimin"], st.Now())
+		got, err := directory.NewService(st).Resolve(o.ctx, o.pol, policy.MatterApproval, "security_manager", o.units["shimin"], st.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +190,7 @@ func TestResolveIgnoresSuspendedEndedAndFutureHolders(t *testing.T) {
 			t.Errorf("acting = %+v, want only 在任", got)
 		}
 		// Next month the new holder acts too.
-		got, err = directory.NewService(st).Resolve(o.ctx, o.pol, "security_manager", o.units["shimin"], st.Now().Add(31*24*time.Hour))
+		got, err = directory.NewService(st).Resolve(o.ctx, o.pol, policy.MatterApproval, "security_manager", o.units["shimin"], st.Now().Add(31*24*time.Hour))
 		if err != nil || len(got) != 2 {
 			t.Errorf("next month: %+v, %v", got, err)
 		}
@@ -190,25 +202,25 @@ func TestCanActAndApprovers(t *testing.T) {
 		o := amakusa(t, st)
 		svc := directory.NewService(st)
 		now := st.Now()
-		a, ok, err := svc.CanAct(o.ctx, o.pol, o.people["E"], "security_manager", o.units["zaimu"], now)
+		a, ok, err := svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["E"], "security_manager", o.units["zaimu"], now)
 		if err != nil || !ok || a.ForPersonID != 0 {
 			t.Errorf("holder CanAct = %+v, %v, %v", a, ok, err)
 		}
-		if _, ok, err := svc.CanAct(o.ctx, o.pol, o.people["C"], "security_manager", o.units["zaimu"], now); err != nil || ok {
+		if _, ok, err := svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["C"], "security_manager", o.units["zaimu"], now); err != nil || ok {
 			t.Errorf("non-holder CanAct = %v, %v", ok, err)
 		}
-		if _, ok, err := svc.CanAct(o.ctx, o.pol, o.people["C"], "security_manager", o.units["f-kikaku"], now); err != nil || ok {
+		if _, ok, err := svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["C"], "security_manager", o.units["f-kikaku"], now); err != nil || ok {
 			t.Errorf("nobody acting: CanAct = %v, %v; want false without error", ok, err)
 		}
-		if _, _, err := svc.CanAct(o.ctx, o.pol, o.people["C"], "nosuchrole", o.units["zaimu"], now); mamori.ErrorCode(err) != mamori.EINVALID {
+		if _, _, err := svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["C"], "nosuchrole", o.units["zaimu"], now); mamori.ErrorCode(err) != mamori.EINVALID {
 			t.Errorf("unknown role: %v", err)
 		}
 		o.absent("A")
-		a, ok, err = svc.CanAct(o.ctx, o.pol, o.people["B"], "general_manager", o.units["zaimu"], now)
+		a, ok, err = svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["B"], "general_manager", o.units["zaimu"], now)
 		if err != nil || !ok || a.ForPersonID != o.people["A"] || a.AsRole != "info_manager" {
 			t.Errorf("substitute CanAct = %+v, %v, %v", a, ok, err)
 		}
-		if _, ok, _ := svc.CanAct(o.ctx, o.pol, o.people["A"], "general_manager", o.units["zaimu"], now); ok {
+		if _, ok, _ := svc.CanAct(o.ctx, o.pol, policy.MatterApproval, o.people["A"], "general_manager", o.units["zaimu"], now); ok {
 			t.Error("an absent holder may act")
 		}
 		// E applies; E is the only 情報セキュリティ管理者 of the unit: nobody

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,9 +33,9 @@ func (f *fakeStore) AbsentAt(ctx context.Context, ids []int64, at time.Time) (ma
 
 func TestResolveStopsAtSubstitutionCycles(t *testing.T) {
 	roles := map[string]*policy.Role{
-		"a": {ID: "a", Scope: policy.ScopeOrganization, Substitutes: []string{"b"}},
-		"b": {ID: "b", Scope: policy.ScopeOrganization, Substitutes: []string{"c", "a"}},
-		"c": {ID: "c", Scope: policy.ScopeOrganization, Substitutes: []string{"b", "a"}},
+		"a": {ID: "a", Scope: policy.ScopeOrganization, Substitutes: subs("b")},
+		"b": {ID: "b", Scope: policy.ScopeOrganization, Substitutes: subs("c", "a")},
+		"c": {ID: "c", Scope: policy.ScopeOrganization, Substitutes: subs("b", "a")},
 	}
 	lookup := func(id string) (*policy.Role, bool) { r, ok := roles[id]; return r, ok }
 	for _, test := range []struct {
@@ -52,7 +53,7 @@ func TestResolveStopsAtSubstitutionCycles(t *testing.T) {
 				"b": {{PersonID: 2, Name: "乙", Role: "b"}},
 				"c": {{PersonID: 3, Name: "丙", Role: "c"}},
 			}, absent: test.absent}
-			got, err := NewService(st).resolve(context.Background(), lookup, "a", 0, time.Now())
+			got, err := NewService(st).resolve(context.Background(), lookup, policy.MatterApproval, "a", 0, time.Now())
 			if st.calls > len(roles) {
 				t.Errorf("%d holder look-ups for %d roles: a role was tried twice", st.calls, len(roles))
 			}
@@ -113,5 +114,57 @@ func TestCheckSeparation(t *testing.T) {
 	}
 	if err := CheckSeparation(amakusa, 5, Acting{PersonID: 5}); mamori.ErrorCode(err) != mamori.EFORBIDDEN {
 		t.Errorf("without a SoD clause: %v", err)
+	}
+}
+
+func subs(roles ...string) []*policy.Substitute {
+	out := make([]*policy.Substitute, len(roles))
+	for i, r := range roles {
+		out[i] = &policy.Substitute{Role: r}
+	}
+	return out
+}
+
+// 下條村 第2章3(2)イ: the 統括 acts for an absent CISO on an infringement
+// only; an approval the CISO gives has nobody else to give it.
+func TestResolveLimitsSubstitutionToItsMatters(t *testing.T) {
+	roles := map[string]*policy.Role{
+		"ciso": {ID: "ciso", Scope: policy.ScopeOrganization, Substitutes: []*policy.Substitute{
+			{Role: "general", For: []policy.Matter{policy.MatterIncident}},
+			{Role: "deputy", For: []policy.Matter{policy.MatterApproval}},
+		}},
+		"general": {ID: "general", Scope: policy.ScopeOrganization},
+		"deputy":  {ID: "deputy", Scope: policy.ScopeOrganization},
+	}
+	lookup := func(id string) (*policy.Role, bool) { r, ok := roles[id]; return r, ok }
+	for _, test := range []struct {
+		matter policy.Matter
+		deputy bool // whether the deputy role is held
+		want   int64
+	}{
+		{policy.MatterIncident, true, 2},
+		{policy.MatterApproval, true, 3},
+		{policy.MatterApproval, false, 0},
+	} {
+		t.Run(fmt.Sprintf("%s/deputy=%t", test.matter, test.deputy), func(t *testing.T) {
+			holders := map[string][]Holder{
+				"ciso":    {{PersonID: 1, Name: "甲", Role: "ciso"}},
+				"general": {{PersonID: 2, Name: "乙", Role: "general"}},
+			}
+			if test.deputy {
+				holders["deputy"] = []Holder{{PersonID: 3, Name: "丙", Role: "deputy"}}
+			}
+			st := &fakeStore{holders: holders, absent: map[int64]bool{1: true}}
+			got, err := NewService(st).resolve(context.Background(), lookup, test.matter, "ciso", 0, time.Now())
+			if test.want == 0 {
+				if mamori.ErrorCode(err) != mamori.ENOTFOUND {
+					t.Fatalf("got %+v, %v; want nobody acting", got, err)
+				}
+				return
+			}
+			if err != nil || len(got) != 1 || got[0].PersonID != test.want || got[0].ForPersonID != 1 {
+				t.Fatalf("got %+v, %v; want person %d for 1", got, err, test.want)
+			}
+		})
 	}
 }

@@ -14,8 +14,8 @@ import (
 // Resolver finds who acts in a role of the policy for a unit at a time,
 // substitutes included; *directory.Service implements it.
 type Resolver interface {
-	Resolve(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time) ([]directory.Acting, error)
-	CanAct(ctx context.Context, pol *policy.Policy, personID int64, role string, unitID int64, at time.Time) (directory.Acting, bool, error)
+	Resolve(ctx context.Context, pol *policy.Policy, matter policy.Matter, role string, unitID int64, at time.Time) ([]directory.Acting, error)
+	CanAct(ctx context.Context, pol *policy.Policy, matter policy.Matter, personID int64, role string, unitID int64, at time.Time) (directory.Acting, bool, error)
 }
 
 // target is a role to tell at a step of the chain.
@@ -110,7 +110,7 @@ func (s *Service) resolve(ctx context.Context, pol *policy.Policy, inc *Incident
 		return false
 	}
 	for _, t := range targets {
-		acting, err := s.dir.Resolve(ctx, pol, t.Role, unitFor(t.Scope, inc), s.now())
+		acting, err := s.dir.Resolve(ctx, pol, policy.MatterIncident, t.Role, unitFor(t.Scope, inc), s.now())
 		if err != nil {
 			if c := mamori.ErrorCode(err); c == mamori.ENOTFOUND || c == mamori.EINVALID {
 				unresolved = append(unresolved, t)

@@ -37,7 +37,7 @@ func recipientsOf(ctx context.Context, dir Resolver, pol *policy.Policy, steps [
 		if directory.PerUnit(r) || st.Scope != policy.RouteOrganization {
 			unit = unitID
 		}
-		acting, err := dir.Resolve(ctx, pol, st.Role, unit, at)
+		acting, err := dir.Resolve(ctx, pol, policy.MatterIncident, st.Role, unit, at)
 		if err != nil {
 			continue // nobody holds it (the timeline of the record says whom it told)
 		}

@@ -339,7 +339,7 @@ func (s *Service) CanTriage(ctx context.Context, pol *policy.Policy, by Actor, i
 		}
 	}
 	for _, u := range units {
-		a, ok, err := s.dir.CanAct(ctx, pol, by.PersonID, role, u, s.now())
+		a, ok, err := s.dir.CanAct(ctx, pol, policy.MatterIncident, by.PersonID, role, u, s.now())
 		if err != nil && mamori.ErrorCode(err) != mamori.EINVALID {
 			return 0, false, err
 		}
@@ -947,7 +947,7 @@ func (s *Service) DeadlineAlerts(ctx context.Context, pol *policy.Policy, rec *R
 			if role == "" {
 				continue
 			}
-			acting, err := s.dir.Resolve(ctx, pol, role, inc.UnitID, now)
+			acting, err := s.dir.Resolve(ctx, pol, policy.MatterIncident, role, inc.UnitID, now)
 			if err != nil {
 				continue // nobody holds it: the person who triaged is still told
 			}

@@ -25,6 +25,12 @@ func (p Pos) At(field string) Pos {
 	return Pos{Line: p.Line, Column: p.Column, fields: p.fields}
 }
 
+// scalarShorthand is a struct that may also be written as one scalar
+// (a substitute as a bare role id: "substitutes: [deputy]").
+type scalarShorthand interface {
+	fromScalar(value string, pos Pos)
+}
+
 // maxAliases bounds alias expansion: a profile is a hand-written document,
 // and an alias bomb must not make Load allocate without limit.
 const maxAliases = 1000
@@ -99,6 +105,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, fields map[string]Pos, p
 		if v.Type() == textType {
 			d.decodeText(n, v)
 			return
+		}
+		if n.Kind == yaml.ScalarNode && !isNull(n) && v.CanAddr() {
+			if sh, ok := v.Addr().Interface().(scalarShorthand); ok {
+				sh.fromScalar(n.Value, Pos{Line: n.Line, Column: n.Column})
+				return
+			}
 		}
 		d.decodeStruct(n, v, fields, path)
 	case reflect.Slice:

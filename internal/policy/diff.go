@@ -121,6 +121,22 @@ func list[T ~string](xs []T) string {
 	return strings.Join(ss, ", ")
 }
 
+// substitutesSig writes a substitution order as "a, b[incident] 第2章3(2)イ",
+// so that limiting a substitution to some matters shows in a diff.
+func substitutesSig(subs []*Substitute) string {
+	ss := make([]string, len(subs))
+	for i, s := range subs {
+		ss[i] = s.Role
+		if len(s.For) > 0 {
+			ss[i] += "[" + list(s.For) + "]"
+		}
+		if s.Clause != "" {
+			ss[i] += " " + s.Clause
+		}
+	}
+	return strings.Join(ss, ", ")
+}
+
 func route(r []RouteStep) string {
 	ss := make([]string, len(r))
 	for i, s := range r {
@@ -139,7 +155,7 @@ func outcome(o *Outcome) string {
 func fieldsSig(fs []*Field) string {
 	ss := make([]string, len(fs))
 	for i, f := range fs {
-		ss[i] = fmt.Sprintf("%s:%s:%t:%s", f.ID, f.Type, f.Required, f.Fact)
+		ss[i] = fmt.Sprintf("%s:%s:%t:%s:%s", f.ID, f.Type, f.Required, f.Fact, f.Purpose)
 	}
 	return strings.Join(ss, ", ")
 }
@@ -158,7 +174,7 @@ func roleItems(p *Policy) []item {
 		f := map[string]string{
 			"name": txt(r.Name), "holder": txt(r.Holder), "kind": string(r.Kind), "scope": string(r.Scope),
 			"clause": r.Clause, "reports_to": r.ReportsTo, "appointed_by": r.AppointedBy,
-			"substitutes": list(r.Substitutes), "grants": list(r.Grants),
+			"substitutes": substitutesSig(r.Substitutes), "grants": list(r.Grants),
 		}
 		if r.Delegation != nil {
 			f["delegation"] = list(r.Delegation.To) + " " + r.Delegation.Clause

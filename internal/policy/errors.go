@@ -52,6 +52,8 @@ const (
 	ECodeCELType           ErrorCode = "cel_type"
 	ECodeCELCost           ErrorCode = "cel_cost"
 	ECodeNoDefault         ErrorCode = "no_default"
+	ECodeUnknownPurpose    ErrorCode = "unknown_purpose"
+	ECodeUnknownMatter     ErrorCode = "unknown_matter"
 )
 
 // Decision error codes.

@@ -152,8 +152,16 @@ func TestShimojoProfile(t *testing.T) {
 		}
 	}
 	ciso, _ := p.Role("ciso")
-	if !slices.Equal(ciso.Substitutes, []string{"general_security_officer"}) || ciso.Holder.JA != "副村長" {
-		t.Errorf("CISO (副村長, 3(1)ア) with the 統括 acting in its absence (3(2)イ): %+v", ciso)
+	if ciso.Holder.JA != "副村長" {
+		t.Errorf("CISO (副村長, 3(1)ア): %+v", ciso)
+	}
+	// 3(2)イ: the 統括 acts for the absent CISO on an infringement or its
+	// threat, and on nothing else.
+	if got := ciso.SubstitutesFor(MatterIncident); !slices.Equal(got, []string{"general_security_officer"}) {
+		t.Errorf("CISO substitutes on incidents = %v, want the 統括 (3(2)イ)", got)
+	}
+	if got := ciso.SubstitutesFor(MatterApproval); len(got) != 0 {
+		t.Errorf("CISO substitutes on approvals = %v, want none: 3(2)イ is limited to infringements", got)
 	}
 	if gso, _ := p.Role("general_security_officer"); gso.Holder.JA != "総務課長" || gso.ReportsTo != "ciso" {
 		t.Errorf("統括 (総務課長, 3(2)): %+v", gso)

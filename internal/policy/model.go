@@ -1,6 +1,10 @@
 package policy
 
-import "cel.dev/cel-go/common/types/ref"
+import (
+	"slices"
+
+	"cel.dev/cel-go/common/types/ref"
+)
 
 // This file holds the profile format: the Go shape of the YAML document.
 // docs/policy-format.md describes the same keys for profile authors; keep
@@ -114,12 +118,68 @@ type Role struct {
 	// 担当者 is named by the 情報セキュリティ管理者).
 	AppointedBy string `yaml:"appointed_by" json:"appointed_by,omitempty"`
 	ReportsTo   string `yaml:"reports_to" json:"reports_to,omitempty"`
-	// Substitutes act, in this order, when the holder is absent.
-	Substitutes []string     `yaml:"substitutes" json:"substitutes,omitempty"`
-	Delegation  *Delegation  `yaml:"delegation" json:"delegation,omitempty"`
-	Duties      []*RoleDuty  `yaml:"duties" json:"duties,omitempty"`
-	Grants      []Permission `yaml:"grants" json:"grants"`
-	Pos         Pos          `yaml:"-" json:"-"`
+	// Substitutes act, in this order, when the holder is absent; each
+	// on every matter, or only on the matters it names (下條村 第2章3(2)イ).
+	Substitutes []*Substitute `yaml:"substitutes" json:"substitutes,omitempty"`
+	Delegation  *Delegation   `yaml:"delegation" json:"delegation,omitempty"`
+	Duties      []*RoleDuty   `yaml:"duties" json:"duties,omitempty"`
+	Grants      []Permission  `yaml:"grants" json:"grants"`
+	Pos         Pos           `yaml:"-" json:"-"`
+}
+
+// Matter is what a person acts on in a role. A substitution may be
+// limited to some matters: 下條村 第2章3(2)イ lets the 統括 act for an
+// absent CISO only "下條村の情報資産に対する侵害又は侵害の恐れがある場合",
+// so a remote-maintenance approval waits for the CISO while an incident
+// reaches the 統括. Callers say which matter they resolve a role for.
+type Matter string
+
+// Matters. The vocabulary is closed: a profile naming another is refused,
+// so that a substitution can never silently apply to nothing.
+const (
+	// MatterApproval is deciding on what someone asks for: requests,
+	// deviations, the classification of an asset by its manager.
+	MatterApproval Matter = "approval"
+	// MatterIncident is responding to an infringement or its threat: the
+	// incident reporting chain, triage, external-report deadlines, and
+	// the response to violations of the policy.
+	MatterIncident Matter = "incident"
+)
+
+// Matters lists every matter in documentation order.
+var Matters = []Matter{MatterApproval, MatterIncident}
+
+// Valid reports whether m is a matter of the vocabulary.
+func (m Matter) Valid() bool { return slices.Contains(Matters, m) }
+
+// Substitute is one entry of a role's substitution order. In YAML a bare
+// role id is the shorthand of a substitute for every matter.
+type Substitute struct {
+	Role string `yaml:"role" json:"role"`
+	// For limits the substitution to these matters; empty: every matter.
+	For    []Matter `yaml:"for" json:"for,omitempty"`
+	Clause string   `yaml:"clause" json:"clause,omitempty"`
+	Pos    Pos      `yaml:"-" json:"-"`
+}
+
+// fromScalar reads the shorthand "substitutes: [deputy]".
+func (s *Substitute) fromScalar(value string, pos Pos) {
+	s.Role, s.Pos = value, pos
+}
+
+// Covers reports whether the substitute acts on matter m.
+func (s *Substitute) Covers(m Matter) bool { return len(s.For) == 0 || slices.Contains(s.For, m) }
+
+// SubstitutesFor returns the ids of the roles that act, in order, for an
+// absent holder of r on matter m.
+func (r *Role) SubstitutesFor(m Matter) []string {
+	var out []string
+	for _, s := range r.Substitutes {
+		if s.Covers(m) {
+			out = append(out, s.Role)
+		}
+	}
+	return out
 }
 
 // Delegation lets a role have its work done by another role's holder
@@ -375,9 +435,13 @@ type Field struct {
 	Options  []Option  `yaml:"options" json:"options,omitempty"`
 	// Fact is the fact this field's value supplies to Decide. An
 	// asset_list field supplies every level fact from the assets' levels.
-	Fact   string `yaml:"fact" json:"fact,omitempty"`
-	Clause string `yaml:"clause" json:"clause,omitempty"`
-	Pos    Pos    `yaml:"-" json:"-"`
+	Fact string `yaml:"fact" json:"fact,omitempty"`
+	// Purpose says what the field means to mamori (the return due date,
+	// the time a record's act was performed …); mamori finds fields by
+	// purpose, never by id. See purpose.go.
+	Purpose FieldPurpose `yaml:"purpose" json:"purpose,omitempty"`
+	Clause  string       `yaml:"clause" json:"clause,omitempty"`
+	Pos     Pos          `yaml:"-" json:"-"`
 }
 
 // RecordType is a kind of record the policy requires to be kept.

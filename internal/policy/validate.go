@@ -115,13 +115,15 @@ func (v *validator) validate(doc *document) {
 	for _, r := range doc.Roles {
 		v.roleDecl(r)
 	}
-	v.cycles(doc.Roles, "substitutes", ECodeSubstitutionCycle, func(r *Role) []string { return r.Substitutes })
-	v.cycles(doc.Roles, "reports_to", ECodeReportingCycle, func(r *Role) []string {
+	v.substitutionCycles(doc.Roles)
+	for _, c := range v.cycles(doc.Roles, func(r *Role) []string {
 		if r.ReportsTo == "" {
 			return nil
 		}
 		return []string{r.ReportsTo}
-	})
+	}) {
+		v.add(c.at.Pos.At("reports_to"), ECodeReportingCycle, "reports_to が循環しています: "+c.path, "reports_to forms a cycle: "+c.path)
+	}
 	v.classification(&doc.Classification)
 	for _, c := range doc.Crossings {
 		for _, f := range []string{"from", "to"} {
@@ -249,9 +251,7 @@ func (v *validator) roleDecl(r *Role) {
 	if r.AppointedBy != "" {
 		v.role(r.Pos, "appointed_by", r.AppointedBy)
 	}
-	for i, s := range r.Substitutes {
-		v.role(r.Pos, fmt.Sprintf("substitutes.%d", i), s)
-	}
+	v.substitutes(r)
 	if d := r.Delegation; d != nil {
 		for i, to := range d.To {
 			v.role(d.Pos, fmt.Sprintf("to.%d", i), to)
@@ -269,9 +269,82 @@ func (v *validator) roleDecl(r *Role) {
 	}
 }
 
-// cycles reports a cycle in a role-to-role relation. A substitution cycle
-// would make "who acts when the holder is absent" loop forever.
-func (v *validator) cycles(roles []*Role, field string, code ErrorCode, next func(*Role) []string) {
+// substitutes checks a role's substitution order: known roles, each once,
+// and matters of the closed vocabulary. A bare role id covers every
+// matter; a mapping's for: names the matters it is limited to, and an
+// empty for: (covering nothing) is refused rather than read as "all".
+func (v *validator) substitutes(r *Role) {
+	seen := map[string]bool{}
+	for i, s := range r.Substitutes {
+		at := fmt.Sprintf("substitutes.%d", i)
+		pos := r.Pos.At(at)
+		if s.Pos.Line > 0 {
+			pos = s.Pos
+		}
+		if !v.required(pos, "role", s.Role) {
+			continue
+		}
+		v.role(pos, "role", s.Role)
+		if seen[s.Role] {
+			v.add(pos.At("role"), ECodeDuplicateID, fmt.Sprintf("代行者 %q が重複しています", s.Role),
+				fmt.Sprintf("substitute %q is listed twice: name each role once, with every matter it covers", s.Role))
+		}
+		seen[s.Role] = true
+		if s.For != nil && len(s.For) == 0 {
+			v.add(pos.At("for"), ECodeRequired, "for に事項がありません（全ての事項に代行するなら for を省きます）",
+				"for names no matter (omit it to substitute on every matter)")
+		}
+		mseen := map[Matter]bool{}
+		for j, m := range s.For {
+			if !m.Valid() {
+				v.add(pos.At(fmt.Sprintf("for.%d", j)), ECodeUnknownMatter, fmt.Sprintf("未知の事項 %q（%s のいずれか）", m, list(Matters)),
+					fmt.Sprintf("unknown matter %q (want one of %s)", m, list(Matters)))
+			} else if mseen[m] {
+				v.add(pos.At(fmt.Sprintf("for.%d", j)), ECodeDuplicateID, fmt.Sprintf("事項 %q が重複しています", m), fmt.Sprintf("matter %q listed twice", m))
+			}
+			mseen[m] = true
+		}
+	}
+}
+
+// substitutionCycles reports a cycle in the substitution order of any
+// matter, once, naming the matters it loops on: a cycle would make "who
+// acts when the holder is absent" loop forever. A substitution limited to
+// incidents and another limited to approvals do not form a cycle together.
+func (v *validator) substitutionCycles(roles []*Role) {
+	type found struct {
+		at      *Role
+		matters []Matter
+	}
+	var order []string
+	byPath := map[string]*found{}
+	for _, m := range Matters {
+		for _, c := range v.cycles(roles, func(r *Role) []string { return r.SubstitutesFor(m) }) {
+			f, ok := byPath[c.path]
+			if !ok {
+				f = &found{at: c.at}
+				byPath[c.path] = f
+				order = append(order, c.path)
+			}
+			f.matters = append(f.matters, m)
+		}
+	}
+	for _, path := range order {
+		f := byPath[path]
+		ms := list(f.matters)
+		v.add(f.at.Pos.At("substitutes"), ECodeSubstitutionCycle, "substitutes が循環しています（事項: "+ms+"）: "+path,
+			"substitutes form a cycle (matters: "+ms+"): "+path)
+	}
+}
+
+// roleCycle is a cycle in a role-to-role relation, found at role at.
+type roleCycle struct {
+	at   *Role
+	path string // "a → b → a"
+}
+
+// cycles finds the cycles of a role-to-role relation, each once.
+func (v *validator) cycles(roles []*Role, next func(*Role) []string) []roleCycle {
 	const (
 		white = iota
 		grey
@@ -279,6 +352,7 @@ func (v *validator) cycles(roles []*Role, field string, code ErrorCode, next fun
 	)
 	color := map[string]int{}
 	reported := map[string]bool{}
+	var out []roleCycle
 	var visit func(r *Role, path []string)
 	visit = func(r *Role, path []string) {
 		color[r.ID] = grey
@@ -294,7 +368,7 @@ func (v *validator) cycles(roles []*Role, field string, code ErrorCode, next fun
 				cycle := strings.Join(append(slices.Clone(path[i:]), id), " → ")
 				if !reported[cycle] {
 					reported[cycle] = true
-					v.add(r.Pos.At(field), code, field+" が循環しています: "+cycle, field+" forms a cycle: "+cycle)
+					out = append(out, roleCycle{at: r, path: cycle})
 				}
 			case white:
 				visit(n, path)
@@ -307,6 +381,7 @@ func (v *validator) cycles(roles []*Role, field string, code ErrorCode, next fun
 			visit(r, nil)
 		}
 	}
+	return out
 }
 
 func (v *validator) classification(c *Classification) {
@@ -435,11 +510,16 @@ func (v *validator) recordTypeDecl(rt *RecordType) {
 		v.add(rt.Pos.At("retention"), ECodeInvalid, "retention が不正です（例: 5y, unspecified）", "bad retention (e.g. 5y, unspecified)")
 	}
 	rt.retention = per
-	v.fields(rt.Fields, false)
+	v.fields(rt.Fields, true)
 }
 
-func (v *validator) fields(fields []*Field, allowFacts bool) {
+// fields checks the fields of a record type (record) or of a request
+// form: ids, types, options, the fact a form field supplies, and the
+// field's purpose — one of the vocabulary, meant for where it stands,
+// on a field of a type that can carry it, at most once per form or record.
+func (v *validator) fields(fields []*Field, record bool) {
 	seen := map[string]bool{}
+	purposeSeen := map[FieldPurpose]string{}
 	for _, f := range fields {
 		v.id(f.Pos, "項目/field", f.ID, idPattern, seen)
 		v.text(f.Pos, "name", f.Name)
@@ -454,14 +534,49 @@ func (v *validator) fields(fields []*Field, allowFacts bool) {
 				v.add(f.Pos.At(fmt.Sprintf("options.%d", i)), ECodeRequired, "option の id を指定してください", "option id is required")
 			}
 		}
+		v.purpose(f, record, purposeSeen)
 		if f.Fact != "" {
-			if !allowFacts {
+			if record {
 				v.add(f.Pos.At("fact"), ECodeInvalid, "記録の項目は事実を供給しません", "record fields do not supply facts")
 			} else if _, ok := v.p.facts[f.Fact]; !ok {
 				v.add(f.Pos.At("fact"), ECodeUnknownFact, fmt.Sprintf("未宣言の事実 %q", f.Fact), fmt.Sprintf("undeclared fact %q", f.Fact))
 			}
 		}
 	}
+}
+
+func (v *validator) purpose(f *Field, record bool, seen map[FieldPurpose]string) {
+	p := f.Purpose
+	if p == "" {
+		return
+	}
+	at := f.Pos.At("purpose")
+	spec, ok := purposes[p]
+	if !ok {
+		v.add(at, ECodeUnknownPurpose, fmt.Sprintf("未知の用途 %q（%s のいずれか）", p, list(FieldPurposes)),
+			fmt.Sprintf("unknown purpose %q (want one of %s)", p, list(FieldPurposes)))
+		return
+	}
+	if spec.record != record {
+		if spec.record {
+			v.add(at, ECodeInvalid, fmt.Sprintf("用途 %q は記録 (record_types) の項目に指定します", p),
+				fmt.Sprintf("purpose %q is for record type fields, which a report fills", p))
+		} else {
+			v.add(at, ECodeInvalid, fmt.Sprintf("用途 %q は申請の種類 (request_kinds) の項目に指定します", p),
+				fmt.Sprintf("purpose %q is for request form fields", p))
+		}
+		return
+	}
+	if fieldTypes[f.Type] && !slices.Contains(spec.types, f.Type) {
+		v.add(at, ECodeType, fmt.Sprintf("用途 %q の項目は %s 型でなければなりません（%s 型です）", p, list(spec.types), f.Type),
+			fmt.Sprintf("a field of purpose %q must be of type %s, not %s", p, list(spec.types), f.Type))
+	}
+	if other, dup := seen[p]; dup {
+		v.add(at, ECodeDuplicateID, fmt.Sprintf("用途 %q は項目 %q と重複しています", p, other),
+			fmt.Sprintf("purpose %q is already the purpose of field %q", p, other))
+		return
+	}
+	seen[p] = f.ID
 }
 
 func (v *validator) route(pos Pos, prefix string, route []RouteStep) {
@@ -577,13 +692,59 @@ func (v *validator) requestKind(rk *RequestKind) {
 	} else {
 		v.required(rk.Pos, "action", rk.Action)
 	}
-	v.fields(rk.Fields, true)
+	v.fields(rk.Fields, false)
 	for i, r := range rk.Reports {
 		if !reportKinds[r] {
 			v.add(rk.Pos.At(fmt.Sprintf("reports.%d", i)), ECodeInvalid, "reports は execution / return / start / end です", "reports are execution, return, start or end")
 		}
+		// A return is checked against the date it was due: without one,
+		// nothing taken out could ever be overdue.
+		if r == ReportReturn && rk.FieldFor(PurposeReturnDue) == nil {
+			v.add(rk.Pos.At(fmt.Sprintf("reports.%d", i)), ECodeRequired,
+				"return を報告する申請の種類には返却予定日の項目 (purpose: return_due) が必要です",
+				"a kind that files a return report needs a field with purpose return_due (the date it is due back)")
+		}
 	}
 	v.recordType(rk.Pos, "record_type", rk.RecordType)
+	v.reportedRecords(rk)
+}
+
+// reportedRecords checks that the reports a kind files can fill each
+// purposed field of the records they make: the kind's record type and
+// those its action's rules and default name. A field of purpose
+// started_at in the record of a kind that files no start report would
+// stay empty for ever. A kind that files no report at all keeps the
+// request itself as the record and is not checked.
+func (v *validator) reportedRecords(rk *RequestKind) {
+	if len(rk.Reports) == 0 {
+		return
+	}
+	ids := []string{rk.RecordType}
+	if ca, ok := v.p.actions[rk.Action]; ok {
+		if d := ca.action.Default; d != nil {
+			ids = append(ids, d.RecordType)
+		}
+		for _, cr := range ca.rules {
+			ids = append(ids, cr.rule.RecordType)
+		}
+	}
+	checked := map[string]bool{}
+	for _, id := range ids {
+		rt, ok := v.p.recordTypes[id]
+		if !ok || checked[id] {
+			continue
+		}
+		checked[id] = true
+		for _, f := range rt.Fields {
+			by := f.Purpose.FilledBy()
+			if by == "" || slices.Contains(rk.Reports, by) {
+				continue
+			}
+			v.add(rk.Pos.At("reports"), ECodeInvalid,
+				fmt.Sprintf("記録 %s の項目 %s（用途 %s）は %s の報告で記入されますが、申請の種類 %s は %s を報告しません", rt.ID, f.ID, f.Purpose, by, rk.ID, by),
+				fmt.Sprintf("field %s of record type %s (purpose %s) is filled by the %s report, which request kind %s does not file", f.ID, rt.ID, f.Purpose, by, rk.ID))
+		}
+	}
 }
 
 func (v *validator) incident(in *IncidentProcess) {

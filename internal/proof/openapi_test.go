@@ -185,7 +185,7 @@ var plainParams = map[string]bool{
 	"q": true, "kind": true, "status": true, "review": true, "current": true, "role": true, "at": true, "action": true,
 	"object_type": true, "level.AXIS": true, "segment": true, "personal": true, "specific_personal": true,
 	"location": true, "control_area": true, "state": true, "to_classify": true, "desc": true, "queue": true,
-	"format": true, "view": true, "show": true, "unread": true, "active": true,
+	"format": true, "view": true, "show": true, "unread": true, "active": true, "matter": true,
 }
 
 // selfFields are fields that, in the routes named, give the object's own

@@ -66,7 +66,7 @@ func (s *Service) Decide(ctx context.Context, pol Policy, actor Actor, id int64,
 		return nil, &mamori.Error{Code: mamori.ECONFLICT, Message: "request.already_decided", Args: map[string]any{"ID": r.ID}}
 	}
 	now := s.clock()
-	acting, ok, err := s.dir.CanAct(ctx, pol.Policy, actor.PersonID, step.Role, step.UnitID, now)
+	acting, ok, err := s.dir.CanAct(ctx, pol.Policy, policy.MatterApproval, actor.PersonID, step.Role, step.UnitID, now)
 	if err != nil {
 		return nil, err
 	}

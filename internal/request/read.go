@@ -59,7 +59,7 @@ func (s *Service) Acting(ctx context.Context, pol Policy, actor Actor, r *Reques
 	if !ok || pol.Policy == nil || actor.PersonID == r.ApplicantID {
 		return directory.Acting{}, false, nil
 	}
-	a, ok, err := s.dir.CanAct(ctx, pol.Policy, actor.PersonID, st.Role, st.UnitID, s.clock())
+	a, ok, err := s.dir.CanAct(ctx, pol.Policy, policy.MatterApproval, actor.PersonID, st.Role, st.UnitID, s.clock())
 	if err != nil || !ok {
 		return directory.Acting{}, false, err
 	}
@@ -78,17 +78,43 @@ type QueueItem struct {
 // Queue lists the requests waiting for the actor's decision, oldest first:
 // those whose pending step's role the actor acts in now — in their own
 // right or as a substitute for an absent holder — except their own.
+//
+// It first finds where pending steps wait and which of those places the
+// actor acts in, then lists only the requests waiting there. (It used to
+// list the organization's 1,000 newest pending requests and keep the
+// actor's: every view cost as much as the whole backlog, and a request
+// older than the 1,000 newest never reached its approver's queue — the
+// soak in bench/ found both.)
 func (s *Service) Queue(ctx context.Context, pol Policy, actor Actor) ([]QueueItem, error) {
-	rs, err := s.st.Requests(ctx, Filter{Statuses: []Status{StatusPending}, Limit: 1000})
+	keys, err := s.st.PendingSteps(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type key struct {
-		role string
-		unit int64
-	}
-	memo := map[key]*directory.Acting{}
 	now := s.clock()
+	acting := map[StepKey]directory.Acting{}
+	var mine []StepKey
+	for _, k := range keys {
+		a, ok, err := s.dir.CanAct(ctx, pol.Policy, policy.MatterApproval, actor.PersonID, k.Role, k.UnitID, now)
+		if err != nil {
+			// A role the active policy no longer defines: nobody acts in
+			// it, which the request page explains.
+			if mamori.ErrorCode(err) == mamori.EINVALID {
+				continue
+			}
+			return nil, err
+		}
+		if ok {
+			acting[k] = a
+			mine = append(mine, k)
+		}
+	}
+	if len(mine) == 0 {
+		return nil, nil
+	}
+	rs, err := s.st.Requests(ctx, Filter{Statuses: []Status{StatusPending}, Steps: mine, Oldest: true, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
 	var out []QueueItem
 	for _, r := range rs {
 		if r.ApplicantID == actor.PersonID {
@@ -98,30 +124,13 @@ func (s *Service) Queue(ctx context.Context, pol Policy, actor Actor) ([]QueueIt
 		if !ok {
 			continue
 		}
-		k := key{st.Role, st.UnitID}
-		a, seen := memo[k]
-		if !seen {
-			acting, ok, err := s.dir.CanAct(ctx, pol.Policy, actor.PersonID, st.Role, st.UnitID, now)
-			if err != nil {
-				// A role the active policy no longer defines: nobody
-				// acts in it, which the request page explains.
-				if mamori.ErrorCode(err) == mamori.EINVALID {
-					memo[k] = nil
-					continue
-				}
-				return nil, err
-			}
-			if ok {
-				a = &acting
-			}
-			memo[k] = a
-		}
-		if a == nil || directory.CheckSeparation(pol.Policy, r.ApplicantID, *a) != nil {
+		a, ok := acting[StepKey{Role: st.Role, UnitID: st.UnitID}]
+		if !ok || directory.CheckSeparation(pol.Policy, r.ApplicantID, a) != nil {
 			continue
 		}
-		out = append(out, QueueItem{Request: r, Acting: *a})
+		out = append(out, QueueItem{Request: r, Acting: a})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].SubmittedAt.Before(out[j].SubmittedAt) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].SubmittedAt.Before(out[j].SubmittedAt) })
 	return out, nil
 }
 

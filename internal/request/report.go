@@ -24,13 +24,8 @@ type ReportInput struct {
 // reportPrefix names a report's record fields in errors ("record.method").
 const reportPrefix = "record."
 
-// commonRecordFields are the record-type fields every report form has in
-// its own inputs (at, performer, content) or that another report fills
-// (the return): a record type names them by these ids.
-var commonRecordFields = []string{"performed_at", "performer", "content", "returned_at"}
-
 // RecordFields are the fields of the request's record type that its
-// execution report asks for beyond date and time, person and content (the
+// reports ask for beyond date and time, person and content (the
 // disposal method, the contractor, the certificate …). The assets are the
 // request's own and are not asked again.
 func RecordFields(pol *policy.Policy, r *Request) []*policy.Field {
@@ -46,7 +41,9 @@ func RecordFields(pol *policy.Policy, r *Request) []*policy.Field {
 	}
 	var out []*policy.Field
 	for _, f := range rt.Fields {
-		if slices.Contains(commonRecordFields, f.ID) || f.Type == policy.FieldAssetList {
+		// A field a report fills from its own time, person or content
+		// (policy purpose) is not asked again.
+		if f.FilledByReport() || f.Type == policy.FieldAssetList {
 			continue
 		}
 		out = append(out, f)

@@ -23,9 +23,12 @@ type Store interface {
 	CreateRequest(ctx context.Context, r *Request, tell func(*Request) []notify.Delivery) error
 	// Request loads a request with its steps and reports.
 	Request(ctx context.Context, id int64) (*Request, error)
-	// Requests lists requests, newest first, each with only its pending
-	// step (if any) in Steps and without reports.
+	// Requests lists requests, newest first (Filter.Oldest: oldest first),
+	// each with only its pending step (if any) in Steps and without reports.
 	Requests(ctx context.Context, f Filter) ([]Request, error)
+	// PendingSteps lists, once each, where the pending steps of the
+	// organization's open requests wait.
+	PendingSteps(ctx context.Context) ([]StepKey, error)
 	// DecideStep applies an approver's decision to the pending step named
 	// by d, only if that step is still the pending one: a request is never
 	// decided twice (an ECONFLICT error when it was).
@@ -70,7 +73,19 @@ type Filter struct {
 	// ReminderDue, when set, selects pending requests whose step has
 	// waited (since it opened or was last reminded) since before then.
 	ReminderDue time.Time
-	Limit       int
+	// Steps, when set, keeps the pending requests whose pending step waits
+	// for one of these (an approver's queue).
+	Steps []StepKey
+	// Oldest lists oldest first instead of newest first.
+	Oldest bool
+	Limit  int
+}
+
+// StepKey is where a pending step waits: the role that decides it and the
+// unit that role is resolved for (0: organization-wide).
+type StepKey struct {
+	Role   string
+	UnitID int64
 }
 
 // StepDecision is an approver's decision on the pending step, with what
@@ -100,8 +115,8 @@ type Retention struct {
 
 // Directory answers who acts in a role; *directory.Service implements it.
 type Directory interface {
-	Resolve(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time) ([]directory.Acting, error)
-	CanAct(ctx context.Context, pol *policy.Policy, personID int64, role string, unitID int64, at time.Time) (directory.Acting, bool, error)
+	Resolve(ctx context.Context, pol *policy.Policy, matter policy.Matter, role string, unitID int64, at time.Time) ([]directory.Acting, error)
+	CanAct(ctx context.Context, pol *policy.Policy, matter policy.Matter, personID int64, role string, unitID int64, at time.Time) (directory.Acting, bool, error)
 	Approvers(ctx context.Context, pol *policy.Policy, role string, unitID int64, at time.Time, applicantID int64) ([]directory.Acting, error)
 }
 

@@ -549,34 +549,13 @@ func (s *Service) route(ctx context.Context, pol *policy.Policy, actor Actor, ow
 	return steps, approvers, nil
 }
 
-// dueField is the field of a kind that requires a return whose date says
-// when what is taken out must be back: by convention "return_date", else
-// the first date field whose id starts with "return".
+// dueField is the field of a kind that files a return report saying when
+// what is taken out must be back (purpose return_due).
 func dueField(k *policy.RequestKind) *policy.Field {
 	if !slices.Contains(k.Reports, policy.ReportReturn) {
 		return nil
 	}
-	return dateField(k, "return")
-}
-
-// startField is the field saying when the act begins ("start_at", else the
-// first date field whose id starts with "start").
-func startField(k *policy.RequestKind) *policy.Field { return dateField(k, "start") }
-
-func dateField(k *policy.RequestKind, prefix string) *policy.Field {
-	var first *policy.Field
-	for _, f := range k.Fields {
-		if f.Type != policy.FieldDate && f.Type != policy.FieldDateTime {
-			continue
-		}
-		if f.ID == prefix+"_date" || f.ID == prefix+"_at" {
-			return f
-		}
-		if first == nil && strings.HasPrefix(f.ID, prefix) {
-			first = f
-		}
-	}
-	return first
+	return k.FieldFor(policy.PurposeReturnDue)
 }
 
 // dueInstant is when a date field's day ends in Japan, or a date-time
@@ -592,26 +571,42 @@ func dueInstant(f *policy.Field, v Values) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// checkDates refuses a return due before the act begins (a take-out that
-// would be back before it left).
+// checkDates refuses a return due, or an end, before the act begins (a
+// take-out that would be back before it left, a period that ends before
+// it starts).
 func checkDates(k *policy.RequestKind, v Values) error {
-	due, start := dateField(k, "return"), startField(k)
-	if due == nil || start == nil {
+	start := k.FieldFor(policy.PurposeStartAt)
+	if start == nil {
 		return nil
 	}
-	end, ok1 := dueInstant(due, v)
-	begin, ok2 := v.Time(start.ID)
-	if !ok1 || !ok2 {
+	begin, ok := v.Time(start.ID)
+	if !ok {
 		return nil
 	}
-	// A due date's day must not end before the act begins; a start given
-	// as a date begins at the start of its day, so a due day equal to the
-	// start day still ends after it.
-	if !end.Before(begin) && !(start.Type == policy.FieldDate && end.Equal(begin)) {
-		return nil
+	args := map[string]any{"StartJA": start.Name.JA, "StartEN": orText(start.Name.EN, start.Name.JA)}
+	for _, c := range []struct {
+		purpose policy.FieldPurpose
+		message string
+	}{
+		{policy.PurposeReturnDue, "request.return_before_start"},
+		{policy.PurposeEndAt, "request.period_end_before_start"},
+	} {
+		f := k.FieldFor(c.purpose)
+		if f == nil {
+			continue
+		}
+		end, ok := dueInstant(f, v)
+		if !ok {
+			continue
+		}
+		// A date's day must not end before the act begins; a start given
+		// as a date begins at the start of its day, so an end day equal
+		// to the start day still ends after it.
+		if end.Before(begin) || (start.Type == policy.FieldDate && end.Equal(begin)) {
+			return fieldErr(fieldsPrefix, f, c.message, args)
+		}
 	}
-	return fieldErr(fieldsPrefix, due, "request.return_before_start",
-		map[string]any{"StartJA": start.Name.JA, "StartEN": orText(start.Name.EN, start.Name.JA)})
+	return nil
 }
 
 // fileUploads keeps the files sent for the kind's file fields.

@@ -651,11 +651,23 @@ func (s *Store) Requests(ctx context.Context, f request.Filter) ([]request.Reque
 	if !f.ReminderDue.IsZero() {
 		q.WriteString(` AND r.status = 'pending' AND COALESCE(r.reminded_at, r.step_since, r.submitted_at) <= ` + arg(f.ReminderDue))
 	}
+	if len(f.Steps) > 0 {
+		// s is the pending step (requestSelect joins it).
+		ors := make([]string, 0, len(f.Steps))
+		for _, k := range f.Steps {
+			ors = append(ors, `(s.role = `+arg(k.Role)+` AND COALESCE(s.unit_id, 0) = `+arg(k.UnitID)+`)`)
+		}
+		q.WriteString(` AND r.status = 'pending' AND (` + strings.Join(ors, " OR ") + `)`)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	fmt.Fprintf(&q, ` ORDER BY r.id DESC LIMIT %d`, limit)
+	order := "DESC"
+	if f.Oldest {
+		order = "ASC"
+	}
+	fmt.Fprintf(&q, ` ORDER BY r.id %s LIMIT %d`, order, limit)
 	rows, err := tx.Query(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
@@ -677,6 +689,32 @@ func (s *Store) Requests(ctx context.Context, f request.Filter) ([]request.Reque
 		return nil, err
 	}
 	return out, nil
+}
+
+// PendingSteps lists, once each, the role and unit each pending request's
+// pending step waits for.
+func (s *Store) PendingSteps(ctx context.Context) ([]request.StepKey, error) {
+	tx, err := s.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.Query(ctx, `SELECT DISTINCT s.role, COALESCE(s.unit_id, 0) FROM requests r
+		JOIN request_steps s ON s.tenant_id = r.tenant_id AND s.request_id = r.id AND s.round = r.round AND s.idx = r.step
+		WHERE r.tenant_id = $1 AND r.status = 'pending'`)
+	if err != nil {
+		return nil, fmt.Errorf("list pending steps: %w", err)
+	}
+	defer rows.Close()
+	var out []request.StepKey
+	for rows.Next() {
+		var k request.StepKey
+		if err := rows.Scan(&k.Role, &k.UnitID); err != nil {
+			return nil, fmt.Errorf("list pending steps: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // addRequestFiles stores the files sent with a submission, kept as long

@@ -158,7 +158,7 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, status in
 		}
 		if can {
 			d.Acting = requestActingRow(ctx, s, l, pol, st, a)
-		} else if _, err := directory.NewService(s.store).Resolve(ctx, pol, st.Role, st.UnitID, s.store.Now()); err != nil {
+		} else if _, err := directory.NewService(s.store).Resolve(ctx, pol, policy.MatterApproval, st.Role, st.UnitID, s.store.Now()); err != nil {
 			d.NobodyActs = true
 		}
 	}

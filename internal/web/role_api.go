@@ -163,8 +163,12 @@ func (s *Server) apiRoleResolve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	matter, err := parseMatter(q.Get("matter"))
+	if err != nil {
+		return err
+	}
 	unit, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
-	acting, err := directory.NewService(s.store).Resolve(r.Context(), pol, q.Get("role"), unit, at)
+	acting, err := directory.NewService(s.store).Resolve(r.Context(), pol, matter, q.Get("role"), unit, at)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type roleResolution struct {
 	Role   string
 	UnitID int64
 	Date   string
+	Matter policy.Matter
 	Acting []directory.Acting
 	Names  map[int64]string // names of the absent holders stood in for
 	Err    error
@@ -37,6 +38,7 @@ type roleListData struct {
 	Form      roleForm
 	Err       error
 	Resolve   roleResolution
+	Matters   []policy.Matter
 	CanManage bool
 }
 
@@ -64,7 +66,7 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, status int,
 		return &mamori.Error{Code: mamori.ENOTFOUND, Message: "policy.none_active"}
 	}
 	d := roleListData{dirPage: s.dirPage(r, "role.title", "roles"), dirLookups: l, Form: form, Err: formErr, Resolve: res,
-		Names: map[int64]string{}, CanManage: principalFrom(r).Can("directory.manage")}
+		Names: map[int64]string{}, Matters: policy.Matters, CanManage: principalFrom(r).Can("directory.manage")}
 	now := s.now()
 	as, err := s.store.Assignments(r.Context(), store.AssignmentFilter{At: &now})
 	if err != nil {
@@ -79,7 +81,7 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 		if !directory.PerUnit(role) {
-			row.Acting, row.ActErr = svc.Resolve(r.Context(), l.Policy, role.ID, 0, now)
+			row.Acting, row.ActErr = svc.Resolve(r.Context(), l.Policy, policy.MatterApproval, role.ID, 0, now)
 			if row.ActErr != nil && !isUserError(row.ActErr) {
 				return row.ActErr
 			}
@@ -106,10 +108,13 @@ func (s *Server) personName(r *http.Request, id int64) string {
 func (s *Server) roleResolve(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	res := roleResolution{Role: q.Get("role"), UnitID: atoi64(q.Get("unit")), Date: strings.TrimSpace(q.Get("date")), Asked: true, Names: map[int64]string{}}
+	if res.Matter, res.Err = parseMatter(q.Get("matter")); res.Err != nil {
+		res.Matter = policy.MatterApproval
+	}
 	at := s.now()
 	if res.Date != "" {
 		d, err := directory.ParseDate(res.Date)
-		if err != nil {
+		if err != nil && res.Err == nil {
 			res.Err = mamori.FieldError("date", "date.invalid", map[string]any{"Value": res.Date})
 		} else {
 			at = d.Add(12 * time.Hour) // midday: the day, whatever the clock
@@ -120,7 +125,7 @@ func (s *Server) roleResolve(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		res.Acting, res.Err = directory.NewService(s.store).Resolve(r.Context(), pol, res.Role, res.UnitID, at)
+		res.Acting, res.Err = directory.NewService(s.store).Resolve(r.Context(), pol, res.Matter, res.Role, res.UnitID, at)
 		if res.Err != nil && !isUserError(res.Err) {
 			return res.Err
 		}
@@ -131,4 +136,16 @@ func (s *Server) roleResolve(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.renderRoles(w, r, http.StatusOK, roleForm{From: directory.FormatDate(s.now())}, nil, res)
+}
+
+// parseMatter reads the matter a role is resolved for; empty means an
+// approval, the matter most lookups are about.
+func parseMatter(v string) (policy.Matter, error) {
+	if v == "" {
+		return policy.MatterApproval, nil
+	}
+	if m := policy.Matter(v); m.Valid() {
+		return m, nil
+	}
+	return "", mamori.FieldError("matter", "role.matter_invalid", map[string]any{"Value": v})
 }
