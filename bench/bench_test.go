@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -102,18 +101,6 @@ func BenchmarkDecide(b *testing.B) {
 	b.Run("mamori", benchMamori)
 	b.Run("opa", benchOPA)
 	b.Run("opa_parsed_input", benchOPAParsed)
-}
-
-// measure times n decisions of one engine over the case table round-robin
-// and returns ns per decision.
-func measure(n int, decide func(Case) error) (float64, error) {
-	start := time.Now()
-	for i := range n {
-		if err := decide(Cases[i%len(Cases)]); err != nil {
-			return 0, err
-		}
-	}
-	return float64(time.Since(start).Nanoseconds()) / float64(n), nil
 }
 
 // BenchmarkRatio times both engines on the same decisions and reports how
