@@ -359,6 +359,10 @@ func TestList(t *testing.T) {
 			{"number prefix", asset.Filter{Query: "A-00"}, "A-001 A-002 A-003 A-005"},
 			{"name part", asset.Filter{Query: "原本"}, "B-004"},
 			{"underscore is literal", asset.Filter{Query: "申請書_"}, "B-004"},
+			{"one character", asset.Filter{Query: "端"}, "A-003"},
+			{"a name's end", asset.Filter{Query: "サーバ"}, "A-005"},
+			{"no name holds a pair of it", asset.Filter{Query: "住基データ"}, ""},
+			{"every pair held, not in a row", asset.Filter{Query: "住民票データ住民"}, ""},
 			{"held by", asset.Filter{ParentID: srv.ID}, "A-001"},
 			{"keep until, empty last", asset.Filter{Sort: asset.SortKeepUntil}, "A-001 A-005 A-002 A-003 B-004"},
 			{"page", asset.Filter{Limit: 2, Offset: 2}, "A-003 A-005"},
@@ -387,6 +391,18 @@ func TestList(t *testing.T) {
 		}
 		if _, n, _ := tw.svc.List(tw.ctx, tw.pol, asset.Filter{Limit: 2, Offset: 2}); n != 5 {
 			t.Errorf("total of a page = %d, want 5", n)
+		}
+		// A renamed asset is found by its new name only, ASCII letters in
+		// either case, on both databases.
+		renamed := tw.get(srv.ID)
+		renamed.Name = "Juki Server 住基"
+		if err := tw.svc.Update(tw.ctx, tw.pol, tw.admin(), renamed); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"SERVER": 1, "juki s": 1, "住基サーバ": 0, "住基": 1, "Server住基": 0} {
+			if got, _, err := tw.svc.List(tw.ctx, tw.pol, asset.Filter{Query: q}); err != nil || len(got) != want {
+				t.Errorf("after the rename, %q finds %d (%v), want %d", q, len(got), err, want)
+			}
 		}
 		for _, bad := range []struct {
 			f     asset.Filter

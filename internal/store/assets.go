@@ -438,7 +438,7 @@ func insertAsset(ctx context.Context, tx *Tx, a *asset.Asset) error {
 		assetArgs(a)...); err != nil {
 		return fmt.Errorf("insert asset %s: %w", a.Number, err)
 	}
-	return nil
+	return indexNames(ctx, tx, a.ID, a.ID)
 }
 
 // assetArgs are an asset's values in the column order of an insert.
@@ -471,6 +471,14 @@ func (s *Store) UpdateAsset(ctx context.Context, a *asset.Asset, d asset.Deriver
 		a.ID, a.Number, a.Name, string(a.Kind), a.UnitID, a.Personal, a.SpecificPersonal, a.Segment, a.Location, a.ControlArea,
 		nullID(a.ParentID), nullID(a.CopyOf), string(a.State), nullTime(a.KeepUntil), a.Notes, a.UpdatedAt); err != nil {
 		return fmt.Errorf("update asset %d: %w", a.ID, err)
+	}
+	if a.Name != old.Name {
+		if err := unindexName(ctx, tx, a.ID, old.Name); err != nil {
+			return err
+		}
+		if err := indexNames(ctx, tx, a.ID, a.ID); err != nil {
+			return err
+		}
 	}
 	n, err := findNode(ctx, tx, a.ID)
 	if err != nil {

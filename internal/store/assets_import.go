@@ -150,6 +150,11 @@ func (s *Store) ImportAssets(ctx context.Context, b *asset.Batch, d asset.Derive
 	if err := ev.close(ctx); err != nil {
 		return err
 	}
+	if total > 0 {
+		if err := indexNames(ctx, tx, base, base+int64(total)-1); err != nil {
+			return err
+		}
+	}
 	// Existing holders of new assets are raised to what they now hold.
 	var holders []int64
 	seen := map[int64]bool{}
@@ -188,9 +193,9 @@ const analyzeAfter = 1000
 // the database (no tenant's data, no event); failing to renew them only
 // leaves the plans as they were.
 func (s *Store) analyzeAssets(ctx context.Context) {
-	q := `ANALYZE assets; ANALYZE asset_levels`
+	q := `ANALYZE assets; ANALYZE asset_levels; ANALYZE asset_name_grams`
 	if s.dialect == Postgres {
-		q = `ANALYZE assets, asset_levels`
+		q = `ANALYZE assets, asset_levels, asset_name_grams`
 	}
 	s.write.ExecContext(context.WithoutCancel(ctx), q)
 }

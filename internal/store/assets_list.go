@@ -62,10 +62,17 @@ func buildAssetQuery(ctx context.Context, tx *Tx, f asset.Filter) (*assetQuery, 
 	q.where.WriteString(" WHERE a.tenant_id = $1")
 	if f.Query != "" {
 		// A number starting with it (a range of the number index) or a name
-		// containing it (a scan of the name index, not of the table).
+		// containing it (through the name's pairs: assets_search.go).
 		lo, hi := prefixRange(f.Query)
-		q.and("a.id IN (SELECT n.id FROM assets n WHERE n.tenant_id = $1 AND n.number >= " + q.arg(lo) + " AND n.number < " + q.arg(hi) +
-			" UNION SELECT m.id FROM assets m WHERE m.tenant_id = $1 AND m.name LIKE " + q.arg("%"+escapeLike(f.Query)+"%") + ` ESCAPE '\')`)
+		byNumber := "SELECT n.id FROM assets n WHERE n.tenant_id = $1 AND n.number >= " + q.arg(lo) + " AND n.number < " + q.arg(hi)
+		byName, err := nameMatch(ctx, tx, q, f.Query)
+		if err != nil {
+			return nil, err
+		}
+		if byName != "" {
+			byNumber += " UNION " + byName
+		}
+		q.and("a.id IN (" + byNumber + ")")
 	}
 	if f.UnitID != 0 {
 		if err := q.unitsIn(ctx, tx, []int64{f.UnitID}); err != nil {

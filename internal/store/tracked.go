@@ -49,6 +49,8 @@ var untrackedTables = map[string]bool{
 	// files between an import's steps.
 	"asset_levels":  true,
 	"asset_uploads": true,
+	// asset_name_grams (0045) is a search index of assets.name.
+	"asset_name_grams": true,
 	// Public report form bookkeeping and notifications (0040, 0041).
 	"public_form_keys": true,
 	"rate_buckets":     true,
