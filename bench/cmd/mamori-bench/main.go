@@ -129,3 +129,35 @@ func mamoriBinary(ctx context.Context, given, root, dir string) (string, error) 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "· "+format+"\n", args...)
 }
+
+// execute is what run and soak share: it finds the repository, makes the
+// work directory, measures, prints the report (also to out when named)
+// even when the measuring failed part way, and fails on any check that
+// did not pass.
+func execute(rootFlag, workFlag string, keep bool, out, failed string, measure func(root, dir string) (md string, failures []string, err error)) error {
+	root, err := repoRoot(rootFlag)
+	if err != nil {
+		return err
+	}
+	dir, cleanup, err := workDir(workFlag, keep)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	md, bad, err := measure(root, dir)
+	if md != "" {
+		fmt.Print(md)
+		if out != "" {
+			if werr := os.WriteFile(out, []byte(md), 0o644); werr != nil && err == nil {
+				err = werr
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%s:\n  %s", failed, strings.Join(bad, "\n  "))
+	}
+	return nil
+}

@@ -59,32 +59,13 @@ func runCmd(ctx context.Context, args []string) error {
 	if o.short {
 		o.assets, o.people, o.dur, o.decisions, o.rounds, o.conns = 2000, 100, 2*time.Second, 20_000, 2, 8
 	}
-	root, err := repoRoot(o.root)
-	if err != nil {
-		return err
-	}
-	dir, cleanup, err := workDir(o.work, o.keep)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	res, err := benchmark(ctx, root, dir, o)
-	if res != nil {
-		md := res.markdown(o)
-		fmt.Print(md)
-		if o.out != "" {
-			if werr := os.WriteFile(o.out, []byte(md), 0o644); werr != nil && err == nil {
-				err = werr
-			}
+	return execute(o.root, o.work, o.keep, o.out, "the run measured, but these checks failed", func(root, dir string) (string, []string, error) {
+		res, err := benchmark(ctx, root, dir, o)
+		if res == nil {
+			return "", nil, err
 		}
-	}
-	if err != nil {
-		return err
-	}
-	if bad := res.failures(); len(bad) > 0 {
-		return fmt.Errorf("the run measured, but these checks failed:\n  %s", strings.Join(bad, "\n  "))
-	}
-	return nil
+		return res.markdown(o), res.failures(), err
+	})
 }
 
 // httpFigure is one HTTP load: throughput, latency and how it went.

@@ -64,32 +64,13 @@ func soakCmd(ctx context.Context, args []string) error {
 	if o.people < o.users+20 {
 		o.people = o.users + 20
 	}
-	root, err := repoRoot(o.root)
-	if err != nil {
-		return err
-	}
-	dir, cleanup, err := workDir(o.work, o.keep)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	rep, err := soak(ctx, root, dir, o)
-	if rep != nil {
-		md := rep.markdown(o)
-		fmt.Print(md)
-		if o.out != "" {
-			if werr := os.WriteFile(o.out, []byte(md), 0o644); werr != nil && err == nil {
-				err = werr
-			}
+	return execute(o.root, o.work, o.keep, o.out, "the soak failed", func(root, dir string) (string, []string, error) {
+		rep, err := soak(ctx, root, dir, o)
+		if rep == nil {
+			return "", nil, err
 		}
-	}
-	if err != nil {
-		return err
-	}
-	if bad := rep.failures(); len(bad) > 0 {
-		return fmt.Errorf("the soak failed:\n  %s", strings.Join(bad, "\n  "))
-	}
-	return nil
+		return rep.markdown(o), rep.failures(), err
+	})
 }
 
 // sample is the server's resident memory at a moment of the run.
