@@ -75,12 +75,6 @@ var (
 	}
 )
 
-// Valid reports whether p is a purpose of the vocabulary.
-func (p FieldPurpose) Valid() bool {
-	_, ok := purposes[p]
-	return ok
-}
-
 // ForRecords reports whether p is the purpose of a record field (filled
 // from a report) rather than of a request form field.
 func (p FieldPurpose) ForRecords() bool { return purposes[p].record }
@@ -89,23 +83,6 @@ func (p FieldPurpose) ForRecords() bool { return purposes[p].record }
 // p; "" when any report's does (the person, the content) or when p is not
 // a record purpose.
 func (p FieldPurpose) FilledBy() ReportKind { return purposes[p].report }
-
-// AtPurpose is the record purpose a report's time fills: performed_at for
-// an execution report, returned_at for a return, started_at and ended_at
-// for the start and end of a piece of work.
-func (k ReportKind) AtPurpose() FieldPurpose {
-	switch k {
-	case ReportExecution:
-		return PurposePerformedAt
-	case ReportReturn:
-		return PurposeReturnedAt
-	case ReportStart:
-		return PurposeStartedAt
-	case ReportEnd:
-		return PurposeEndedAt
-	}
-	return ""
-}
 
 // FilledByReport reports whether a record field is filled from a report's
 // own inputs (its time, person or content) rather than asked in the form.

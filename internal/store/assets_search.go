@@ -18,6 +18,9 @@ import (
 // the candidates; the name confirms the rest.
 const gramsProbed = 3
 
+// gramsCounted bounds how many of a query's pairs are counted.
+const gramsCounted = 12
+
 // gramCountCap bounds the counting of a pair's assets: beyond it a pair
 // is common, and how common no longer matters for choosing the rarest.
 const gramCountCap = 20000
@@ -122,7 +125,10 @@ func nameMatch(ctx context.Context, tx *Tx, q *assetQuery, text string) (string,
 	// more often what sets it apart than its start (業務データ …).
 	cs := make([]counted, 0, len(grams))
 	limit := gramCountCap
-	for i := len(grams) - 1; i >= 0; i-- {
+	// A long query is narrowed by its last pairs only (one count each);
+	// the name confirms the rest.
+	first := max(0, len(grams)-gramsCounted)
+	for i := len(grams) - 1; i >= first; i-- {
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM asset_name_grams WHERE tenant_id = $1 AND gram = $2 LIMIT $3) c`, grams[i], limit).Scan(&n); err != nil {
 			return "", fmt.Errorf("count asset name pairs: %w", err)

@@ -108,3 +108,14 @@ func (c *client) upload(path, filename, content string) resp {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.do(req)
 }
+
+// 下條村 第2章3(2)イ: the roles tab says the 統括 stands in for the CISO on
+// incidents only, in the reader's language.
+func TestPolicyRolesShowLimitedSubstitution(t *testing.T) {
+	eachEnv(t, "shimojo", func(t *testing.T, e *env) {
+		c := e.admin()
+		if r := c.get("/policy?tab=roles"); r.code != 200 || !strings.Contains(r.body, "general_security_officer（インシデント対応に限る）") {
+			t.Errorf("GET /policy?tab=roles: %d, want the limited substitution shown", r.code)
+		}
+	})
+}

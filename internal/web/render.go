@@ -13,6 +13,7 @@ import (
 
 	"mamori/internal/auth"
 	"mamori/internal/i18n"
+	"mamori/internal/policy"
 )
 
 //go:embed templates/*.html
@@ -104,6 +105,15 @@ var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	"join": func(sep string, xs []string) string {
 		return strings.Join(xs, sep)
+	},
+	// matters names the matters a substitution is limited to, for a
+	// message to list in the reader's language.
+	"matters": func(ms []policy.Matter) i18n.IDs {
+		ids := make(i18n.IDs, len(ms))
+		for i, m := range ms {
+			ids[i] = "role.matter." + string(m)
+		}
+		return ids
 	},
 }
 
