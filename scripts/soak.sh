@@ -4,7 +4,8 @@
 # against the real `mamori serve` on loopback for a bounded time (-d, default
 # 10m) and number of requests (-max-requests); it fails on any 5xx, any
 # acknowledged write not found afterwards, memory that keeps growing, or a
-# log that does not verify. -short is the CI form (30 s, 50 users).
+# log that does not verify. -short is the CI form (30 s, 50 users; too short
+# to judge memory, whose trend it only shows).
 # Flags go to `mamori-bench soak` (scripts/soak.sh -h lists them).
 set -euo pipefail
 cd "$(dirname "$0")/../bench"

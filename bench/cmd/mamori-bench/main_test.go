@@ -2,8 +2,11 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
+
+	"mamori/bench/load"
 )
 
 func TestCount(t *testing.T) {
@@ -42,8 +45,23 @@ func TestMemoryFlat(t *testing.T) {
 		if math.Abs(slope-test.slope) > test.tolerance {
 			t.Errorf("%s: slope %.2f MiB/min, want %.2f", test.name, slope, test.slope)
 		}
-		if ok, growth := rep.flat(); ok != test.flat {
-			t.Errorf("%s: flat %v (growth %.1f MiB), want %v", test.name, ok, growth, test.flat)
+		if ok, judged, growth := rep.flat(); ok != test.flat || !judged {
+			t.Errorf("%s: flat %v (growth %.1f MiB, judged %v), want %v", test.name, ok, growth, judged, test.flat)
+		}
+	}
+	// A 30-second run shows its trend but is not judged on it: one sign-in's
+	// hash moves memory more than a leak could in 15 seconds.
+	short := &soakReport{Elapsed: 30 * time.Second}
+	for sec := 0; sec <= 30; sec++ {
+		short.Samples = append(short.Samples, sample{At: time.Duration(sec) * time.Second, RSS: int64(200+2*sec) << 20})
+	}
+	if ok, judged, _ := short.flat(); ok || judged {
+		t.Errorf("a 30-second climb: flat %v, judged %v; want not flat and not judged", ok, judged)
+	}
+	short.Rec = load.NewRecorder()
+	for _, f := range short.failures() {
+		if strings.Contains(f, "memory") {
+			t.Errorf("a 30-second run failed on memory: %s", f)
 		}
 	}
 }
